@@ -1,0 +1,39 @@
+/*  ui.h: the user interface actors.
+
+    A ui talks to the rest of dtchat only through its PAIR to the
+    chat-model (TEXT, RESEND, DRAIN, SYNC; DRAINED, ERROR back) and a SUB on
+    the bus, from which it learns every message status. It tells its
+    creator it has finished with DONE "i" on its actor pipe.
+
+    ui_line_actor (actors/ui_line.c): line mode. Each input line is a
+    message to the remote; "/quit", "/help", "/resend UUID" are commands.
+    At end of input it sends DRAIN, waits for DRAINED and the matching
+    "sys" sync event, then reports DONE 0. Prints one line per event, or
+    one JSON object per line with json (flushed each line).
+
+    ui_curses_actor (tui/ui_curses.c): the full-screen curses chat.
+
+    START  ""  replies "is": 0 and "", or -1 and why.
+*/
+#ifndef UI_H_INCLUDED
+#define UI_H_INCLUDED
+
+#include "dtchat.h"
+
+typedef struct {
+    const char *model_endpoint;     //  connects: PAIR to the chat-model
+    const char *bus_endpoint;       //  connects: SUB to the bus backend
+    int in_fd;                      //  input (stdin; tests pass a pipe)
+    int out_fd;                     //  output (stdout; tests pass a pipe)
+    bool json;                      //  line mode: JSON objects per event
+    bool quiet;                     //  line mode: print no "sys" events
+    const char *local;              //  our endpoint text, for display
+    const char *remote;             //  the peer's endpoint text, for display
+} ui_args_t;
+
+void
+    ui_line_actor (zsock_t *pipe, void *args);
+void
+    ui_curses_actor (zsock_t *pipe, void *args);
+
+#endif
