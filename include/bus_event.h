@@ -21,6 +21,11 @@ typedef enum {
     MSG_RECEIVED = 5
 } msg_status_t;
 
+//  czmq.h pulls in <syslog.h>, whose LOG_INFO macro (6) would turn the
+//  enum below into "6 = 0"; our level names win in dtchat sources.
+#ifdef LOG_INFO
+#   undef LOG_INFO
+#endif
 typedef enum {
     LOG_INFO = 0,
     LOG_WARN = 1,

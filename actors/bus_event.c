@@ -1,0 +1,308 @@
+/*  bus_event.c: the events on the bus and their protobuf codec.
+
+    Every actor publishes events with bus_event_publish or bus_log on its
+    own PUB socket; the ui, dtchat-tap and the tests read them back with
+    bus_event_recv. A bus message is two frames, the topic and the body
+    encoded with proto/events.proto. The bus may cross a process boundary
+    (dtchat-tap attaches over ipc://), so a received body is decoded as
+    hostile input. The printed forms (JSON, one text line) live in
+    bus_event_print.c, which needs no generated code.
+*/
+#include "bus_event.h"
+#include "events.pb-c.h"
+
+//  Longest topic frame we accept ("msg", "net", "app", "sys").
+#define S_TOPIC_MAX 15
+
+//  Kind of event a topic carries; -1 if the topic is unknown.
+static int
+s_topic_kind (const char *topic)
+{
+    if (!topic)
+        return -1;
+    if (streq (topic, TOPIC_MSG))
+        return BUS_EVENT_MSG;
+    if (streq (topic, TOPIC_NET) || streq (topic, TOPIC_APP))
+        return BUS_EVENT_LOG;
+    if (streq (topic, TOPIC_SYS))
+        return BUS_EVENT_SYS;
+    return -1;
+}
+
+//  New empty event of KIND on TOPIC (NULL: the kind's usual topic).
+bus_event_t *
+bus_event_new (bus_event_kind_t kind, const char *topic)
+{
+    bus_event_t *self = (bus_event_t *) calloc (1, sizeof (bus_event_t));
+    if (!self)
+        return NULL;
+    self->kind = kind;
+    if (!topic)
+        topic = kind == BUS_EVENT_MSG? TOPIC_MSG:
+                kind == BUS_EVENT_SYS? TOPIC_SYS: TOPIC_APP;
+    snprintf (self->topic, sizeof self->topic, "%s", topic);
+    return self;
+}
+
+//  Destroy an event; idempotent, nulls *SELF_P.
+void
+bus_event_destroy (bus_event_t **self_p)
+{
+    assert (self_p);
+    bus_event_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->uuid);
+    free (self->sender);
+    free (self->room);
+    free (self->text);
+    free (self->peer);
+    free (self->reason);
+    free (self->endpoint);
+    free (self->sys_kind);
+    free (self->token);
+    free (self);
+    *self_p = NULL;
+}
+
+//  Name of a message status.
+const char *
+msg_status_name (msg_status_t status)
+{
+    switch (status) {
+        case MSG_SENDING:  return "SENDING";
+        case MSG_SENT:     return "SENT";
+        case MSG_ACKED:    return "ACKED";
+        case MSG_FAILED:   return "FAILED";
+        case MSG_RECEIVED: return "RECEIVED";
+        default:           return "UNKNOWN";
+    }
+}
+
+//  protobuf-c wants "" rather than NULL for an absent proto3 string.
+static char *
+s_str (char *s)
+{
+    return s? s: (char *) "";
+}
+
+//  Copy a decoded string (NULL stays NULL, "" becomes NULL).
+static int
+s_dup (char **dest_p, const char *src)
+{
+    *dest_p = NULL;
+    if (!src || !*src)
+        return 0;
+    *dest_p = strdup (src);
+    return *dest_p? 0: -1;
+}
+
+//  Encode SELF's body; returns a new buffer (size in *SIZE_P) or NULL.
+static byte *
+s_encode (const bus_event_t *self, size_t *size_p)
+{
+    byte *data = NULL;
+    size_t size = 0;
+    if (self->kind == BUS_EVENT_MSG) {
+        Dtchat__Events__MsgEvent ev = DTCHAT__EVENTS__MSG_EVENT__INIT;
+        ev.uuid = s_str (self->uuid);
+        ev.sender = s_str (self->sender);
+        ev.room = s_str (self->room);
+        ev.text = s_str (self->text);
+        ev.status = (Dtchat__Events__Status) self->status;
+        ev.send_time = self->send_time;
+        ev.receive_time = self->receive_time;
+        ev.peer = s_str (self->peer);
+        ev.reason = s_str (self->reason);
+        ev.outgoing = self->outgoing;
+        ev.attempts = self->attempts;
+        size = dtchat__events__msg_event__get_packed_size (&ev);
+        data = (byte *) malloc (size? size: 1);
+        if (data)
+            dtchat__events__msg_event__pack (&ev, data);
+    }
+    else
+    if (self->kind == BUS_EVENT_LOG) {
+        Dtchat__Events__LogEvent ev = DTCHAT__EVENTS__LOG_EVENT__INIT;
+        ev.level = (Dtchat__Events__LogEvent__Level) self->level;
+        ev.text = s_str (self->text);
+        ev.endpoint = s_str (self->endpoint);
+        size = dtchat__events__log_event__get_packed_size (&ev);
+        data = (byte *) malloc (size? size: 1);
+        if (data)
+            dtchat__events__log_event__pack (&ev, data);
+    }
+    else {
+        assert (self->kind == BUS_EVENT_SYS);
+        Dtchat__Events__SysEvent ev = DTCHAT__EVENTS__SYS_EVENT__INIT;
+        ev.kind = s_str (self->sys_kind);
+        ev.token = s_str (self->token);
+        ev.pending = self->pending;
+        ev.failed = self->failed;
+        ev.total = self->total;
+        size = dtchat__events__sys_event__get_packed_size (&ev);
+        data = (byte *) malloc (size? size: 1);
+        if (data)
+            dtchat__events__sys_event__pack (&ev, data);
+    }
+    *size_p = size;
+    return data;
+}
+
+//  Publish SELF on PUB as two frames: topic, body. Returns 0 or -1.
+int
+bus_event_publish (const bus_event_t *self, zsock_t *pub)
+{
+    assert (self);
+    assert (pub);
+    assert (s_topic_kind (self->topic) == (int) self->kind);
+    size_t size;
+    byte *data = s_encode (self, &size);
+    if (!data)
+        return -1;
+    //  PUB never blocks: at its high-water mark it drops the message
+    int rc = zsock_send (pub, "sb", self->topic, data, size);
+    free (data);
+    return rc;
+}
+
+//  Publish a LogEvent with a printf-style text. Returns 0 or -1.
+int
+bus_log (zsock_t *pub, const char *topic, log_level_t level,
+         const char *endpoint, const char *format, ...)
+{
+    assert (pub);
+    assert (topic && s_topic_kind (topic) == BUS_EVENT_LOG);
+    bus_event_t *self = bus_event_new (BUS_EVENT_LOG, topic);
+    if (!self)
+        return -1;
+    va_list args;
+    va_start (args, format);
+    int rc = vasprintf (&self->text, format, args);
+    va_end (args);
+    if (rc < 0)
+        self->text = NULL;
+    self->level = level;
+    if (endpoint && *endpoint)
+        self->endpoint = strdup (endpoint);
+    rc = bus_event_publish (self, pub);
+    bus_event_destroy (&self);
+    return rc;
+}
+
+//  Fill SELF from a decoded MsgEvent; returns 0 or -1 (out of memory).
+static int
+s_from_msg (bus_event_t *self, const Dtchat__Events__MsgEvent *ev)
+{
+    int status = (int) ev->status;
+    self->status = status >= 0 && status <= (int) MSG_RECEIVED?
+                   (msg_status_t) status: MSG_STATUS_UNKNOWN;
+    self->send_time = ev->send_time;
+    self->receive_time = ev->receive_time;
+    self->outgoing = ev->outgoing != 0;
+    self->attempts = ev->attempts;
+    return s_dup (&self->uuid, ev->uuid)
+         | s_dup (&self->sender, ev->sender)
+         | s_dup (&self->room, ev->room)
+         | s_dup (&self->text, ev->text)
+         | s_dup (&self->peer, ev->peer)
+         | s_dup (&self->reason, ev->reason);
+}
+
+//  Decode a body received on TOPIC; NULL with a reason if invalid.
+bus_event_t *
+bus_event_decode (const char *topic, const byte *data, size_t size,
+                  char *reason, size_t reason_size)
+{
+    if (reason && reason_size)
+        reason [0] = 0;
+    int kind = s_topic_kind (topic);
+    if (kind < 0) {
+        if (reason && reason_size)
+            snprintf (reason, reason_size, "unknown topic '%.*s'",
+                      S_TOPIC_MAX, topic? topic: "(null)");
+        return NULL;
+    }
+    if (!data && size) {
+        if (reason && reason_size)
+            snprintf (reason, reason_size, "no data for %s event", topic);
+        return NULL;
+    }
+    bus_event_t *self = bus_event_new ((bus_event_kind_t) kind, topic);
+    if (!self) {
+        if (reason && reason_size)
+            snprintf (reason, reason_size, "out of memory");
+        return NULL;
+    }
+    int rc = -1;
+    const char *why = "undecodable";
+    if (kind == BUS_EVENT_MSG) {
+        Dtchat__Events__MsgEvent *ev =
+            dtchat__events__msg_event__unpack (NULL, size, data);
+        if (ev) {
+            rc = s_from_msg (self, ev);
+            dtchat__events__msg_event__free_unpacked (ev, NULL);
+        }
+    }
+    else
+    if (kind == BUS_EVENT_LOG) {
+        Dtchat__Events__LogEvent *ev =
+            dtchat__events__log_event__unpack (NULL, size, data);
+        if (ev) {
+            if ((int) ev->level < 0 || (int) ev->level > (int) LOG_ERROR)
+                why = "bad level in";
+            else {
+                self->level = (log_level_t) ev->level;
+                rc = s_dup (&self->text, ev->text)
+                   | s_dup (&self->endpoint, ev->endpoint);
+            }
+            dtchat__events__log_event__free_unpacked (ev, NULL);
+        }
+    }
+    else {
+        Dtchat__Events__SysEvent *ev =
+            dtchat__events__sys_event__unpack (NULL, size, data);
+        if (ev) {
+            self->pending = ev->pending;
+            self->failed = ev->failed;
+            self->total = ev->total;
+            rc = s_dup (&self->sys_kind, ev->kind)
+               | s_dup (&self->token, ev->token);
+            dtchat__events__sys_event__free_unpacked (ev, NULL);
+        }
+    }
+    if (rc) {
+        if (reason && reason_size)
+            snprintf (reason, reason_size, "%s %s event (%zu bytes)",
+                      why, topic, size);
+        bus_event_destroy (&self);
+    }
+    return self;
+}
+
+//  Receive one event (two frames) from SUB; NULL if interrupted or bad.
+bus_event_t *
+bus_event_recv (zsock_t *sub)
+{
+    assert (sub);
+    //  zmsg_recv takes every frame of the message, so a malformed one
+    //  (one frame, three frames) is consumed whole and cannot desync us
+    zmsg_t *msg = zmsg_recv (sub);
+    if (!msg)
+        return NULL;
+    bus_event_t *self = NULL;
+    if (zmsg_size (msg) == 2) {
+        zframe_t *topic_frame = zmsg_first (msg);
+        zframe_t *body = zmsg_next (msg);
+        size_t topic_size = zframe_size (topic_frame);
+        if (topic_size > 0 && topic_size <= S_TOPIC_MAX) {
+            char topic [S_TOPIC_MAX + 1];
+            memcpy (topic, zframe_data (topic_frame), topic_size);
+            topic [topic_size] = 0;
+            self = bus_event_decode (topic, zframe_data (body),
+                                     zframe_size (body), NULL, 0);
+        }
+    }
+    zmsg_destroy (&msg);
+    return self;
+}
