@@ -16,6 +16,15 @@
 //  Most words we split an endpoint into ("bp EID via mtcp:H:P" is four).
 #define S_WORDS_MAX 5
 
+//  The input may hold control characters: keep the reason one line.
+static void
+s_one_line (char *reason)
+{
+    for (char *p = reason; *p; p++)
+        if ((unsigned char) *p < 0x20 || *p == 0x7F)
+            *p = '?';
+}
+
 //  Write a reason of the form "<what> in '<text>'" into REASON.
 static void
 s_fail (char *reason, size_t reason_size, const char *text,
@@ -30,6 +39,7 @@ s_fail (char *reason, size_t reason_size, const char *text,
     va_end (args);
     snprintf (reason, reason_size, "%s in '%.*s'", what,
               DTCHAT_ENDPOINT_MAX, text);
+    s_one_line (reason);
 }
 
 //  True if WORD equals LOWER, ignoring the case of WORD.
@@ -258,10 +268,12 @@ endpoint_parse (endpoint_t *self, const char *text,
         return -1;
     }
     if (strnlen (text, DTCHAT_ENDPOINT_MAX) >= DTCHAT_ENDPOINT_MAX) {
-        if (reason && reason_size)
+        if (reason && reason_size) {
             snprintf (reason, reason_size,
                       "endpoint too long (over %d bytes) '%.40s...'",
                       DTCHAT_ENDPOINT_MAX - 1, text);
+            s_one_line (reason);
+        }
         return -1;
     }
     //  Split on blanks; copy so we can terminate the words in place
