@@ -56,6 +56,12 @@ ack_tracker_action_t
 size_t
     ack_tracker_size (ack_tracker_t *self);
 
+//  How many times the uuid that ack_tracker_due last returned has been
+//  sent, the first send and that RESEND included (0 before any); the
+//  actor puts it in the EXPIRED reason.
+uint32_t
+    ack_tracker_attempts (ack_tracker_t *self);
+
 typedef struct {
     const char *model_endpoint;     //  connects: PAIR to the chat-model
     const char *bus_endpoint;       //  connects: PUB to the bus frontend
