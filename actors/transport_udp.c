@@ -16,17 +16,15 @@
 #include "endpoint.h"
 #include "bus_event.h"
 #include "event_bus.h"
+#include "udp_sock.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-//  Socket buffers we ask for: a burst of small datagrams must fit.
-#define S_SOCKBUF       (4 * 1024 * 1024)
 //  Work done per wakeup and per source, so no source starves another.
 #define S_BATCH         64
 //  Past this many datagrams waiting for the socket, stop reading SENDs
@@ -180,34 +178,16 @@ s_reply (self_t *self, const char *verb, const char *token,
 static int
 s_send_one (self_t *self, s_outgoing_t *item, char *reason, size_t size)
 {
-    //  A refusal reported here belongs to an earlier datagram: the ICMP
-    //  error is consumed by reporting it, so try this one again.
-    for (int attempt = 0; attempt < 4; attempt++) {
-        ssize_t rc = sendto (self->fd, zframe_data (item->data),
-                             zframe_size (item->data), 0,
-                             (struct sockaddr *) &item->peer.addr,
-                             item->peer.addrlen);
-        if (rc == (ssize_t) zframe_size (item->data))
-            return 0;
-        if (rc >= 0) {
-            snprintf (reason, size, "%s: short send", item->peer_text);
-            return -1;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-            return 1;
-        if (errno == ECONNREFUSED) {
-            s_log (self, LOG_WARN, self->local,
-                   "a peer is down: an earlier datagram was refused");
-            continue;
-        }
-        snprintf (reason, size, "%s: %s", item->peer_text,
-                  strerror (errno));
-        return -1;
-    }
-    snprintf (reason, size, "%s: send keeps failing", item->peer_text);
-    return -1;
+    bool refused = false;
+    int rc = udp_sock_send (self->fd, self->family, &item->peer,
+                            zframe_data (item->data),
+                            zframe_size (item->data), &refused);
+    if (rc == -1)
+        snprintf (reason, size, "%s: %s", item->peer_text, strerror (errno));
+    if (refused)
+        s_log (self, LOG_WARN, self->local,
+               "a peer is down: an earlier datagram was refused");
+    return rc;
 }
 
 //  Send queued datagrams in order until the socket is full again.
@@ -225,39 +205,6 @@ s_flush_sendq (self_t *self)
                  rc == 0? NULL: reason);
         s_outgoing_destroy (&item);
     }
-}
-
-//  Turn an IPv4-mapped IPv6 address back into IPv4, so a peer's address
-//  reads the same whichever socket family heard it.
-static void
-s_unmap (endpoint_t *peer)
-{
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &peer->addr;
-    if (peer->addr.ss_family != AF_INET6
-    ||  !IN6_IS_ADDR_V4MAPPED (&in6->sin6_addr))
-        return;
-    struct sockaddr_in in4 = { .sin_family = AF_INET };
-    in4.sin_port = in6->sin6_port;
-    memcpy (&in4.sin_addr, &in6->sin6_addr.s6_addr [12], 4);
-    memset (&peer->addr, 0, sizeof (peer->addr));
-    memcpy (&peer->addr, &in4, sizeof (in4));
-    peer->addrlen = sizeof (in4);
-}
-
-//  Write an IPv4 address as IPv4-mapped IPv6, for an IPv6 socket.
-static void
-s_map (endpoint_t *peer)
-{
-    struct sockaddr_in in4;
-    memcpy (&in4, &peer->addr, sizeof (in4));
-    struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
-    in6.sin6_port = in4.sin_port;
-    in6.sin6_addr.s6_addr [10] = 0xff;
-    in6.sin6_addr.s6_addr [11] = 0xff;
-    memcpy (&in6.sin6_addr.s6_addr [12], &in4.sin_addr, 4);
-    memset (&peer->addr, 0, sizeof (peer->addr));
-    memcpy (&peer->addr, &in6, sizeof (in6));
-    peer->addrlen = sizeof (in6);
 }
 
 //  SEND token endpoint data: check, then send now or queue it.
@@ -305,9 +252,6 @@ s_handle_send (self_t *self, zmsg_t *msg)
         goto done;
     }
     endpoint_format (&item->peer, item->peer_text, sizeof (item->peer_text));
-    s_unmap (&item->peer);
-    if (self->family == AF_INET6 && item->peer.addr.ss_family == AF_INET)
-        s_map (&item->peer);
     item->token = token;
     item->data = data;
     token = NULL;
@@ -360,12 +304,9 @@ s_handle_socket (self_t *self)
     for (int count = 0; count < S_BATCH; count++) {
         if (zlist_size (self->to_model) >= S_TO_MODEL_MAX)
             break;
-        endpoint_t peer = { .proto = ENDPOINT_UDP };
-        peer.addrlen = sizeof (peer.addr);
-        //  MSG_TRUNC: the true length, so an oversize one is seen as such
-        ssize_t size = recvfrom (self->fd, self->buffer, DTCHAT_UDP_MAX + 1,
-                                 MSG_TRUNC, (struct sockaddr *) &peer.addr,
-                                 &peer.addrlen);
+        endpoint_t peer;
+        ssize_t size = udp_sock_recv (self->fd, self->buffer,
+                                      DTCHAT_UDP_MAX + 1, &peer);
         if (size == -1) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
@@ -381,7 +322,6 @@ s_handle_socket (self_t *self)
                    strerror (errno));
             break;
         }
-        s_unmap (&peer);
         char peer_text [DTCHAT_ENDPOINT_MAX];
         endpoint_format (&peer, peer_text, sizeof (peer_text));
         if (size == 0 || size > DTCHAT_UDP_MAX) {
@@ -413,17 +353,6 @@ s_handle_socket_error (self_t *self)
                strerror (error));
 }
 
-//  Ask for big socket buffers; the forced form works when privileged.
-static void
-s_set_buffers (int fd)
-{
-    int size = S_SOCKBUF;
-    if (setsockopt (fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof (size)))
-        setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof (size));
-    if (setsockopt (fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof (size)))
-        setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof (size));
-}
-
 //  START: bind the socket. Returns 0 and fills self->local, or -1 with a
 //  one-line reason that names the endpoint.
 static int
@@ -449,29 +378,13 @@ s_start (self_t *self, const char *text, char *reason, size_t size)
                   DTCHAT_ENDPOINT_MAX, text);
         return -1;
     }
-    char name [DTCHAT_ENDPOINT_MAX];
-    endpoint_format (&local, name, sizeof (name));
-    int fd = socket (local.addr.ss_family,
-                     SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd == -1) {
-        snprintf (reason, size, "%s: %s", name, strerror (errno));
+    endpoint_t bound;
+    int fd = udp_sock_bind (&local, &bound, reason, size);
+    if (fd == -1)
         return -1;
-    }
-    s_set_buffers (fd);
-    if (bind (fd, (struct sockaddr *) &local.addr, local.addrlen) == -1) {
-        snprintf (reason, size, "%s: %s", name, strerror (errno));
-        close (fd);
-        return -1;
-    }
-    local.addrlen = sizeof (local.addr);
-    if (getsockname (fd, (struct sockaddr *) &local.addr, &local.addrlen)) {
-        snprintf (reason, size, "%s: %s", name, strerror (errno));
-        close (fd);
-        return -1;
-    }
     self->fd = fd;
-    self->family = local.addr.ss_family;
-    endpoint_format (&local, self->local, sizeof (self->local));
+    self->family = bound.addr.ss_family;
+    endpoint_format (&bound, self->local, sizeof (self->local));
     s_log (self, LOG_INFO, self->local, "listening on %s", self->local);
     return 0;
 }
