@@ -19,8 +19,9 @@ int
     udp_sock_bind (const endpoint_t *local, endpoint_t *bound,
                    char *reason, size_t reason_size);
 
-//  Send SIZE bytes to PEER from FD, a socket of FAMILY. Returns 0 when the OS took it all, 1
-//  when the socket is full (try again when writable), or -1 with errno.
+//  Send SIZE bytes to PEER from FD, a socket of FAMILY (AF_INET6 maps
+//  IPv4 peers). Returns 0 when the OS took it all, 1 when the socket is
+//  full (try again when writable), or -1 with errno.
 //  A refusal that belongs to an earlier datagram (ICMP) is consumed and
 //  the send retried; *REFUSED is then set, so the caller can say a peer
 //  is down.
