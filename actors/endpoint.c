@@ -421,7 +421,7 @@ endpoint_equal (const endpoint_t *a, const endpoint_t *b)
     if (a->proto == ENDPOINT_BP)
         return strcmp (a->eid, b->eid) == 0;
     if (a->proto == ENDPOINT_NONE)
-        return true;
+        return false;               //  an unparsed endpoint names no place
     if (a->addr.ss_family != b->addr.ss_family)
         return false;
     if (a->addr.ss_family == AF_INET) {

@@ -239,6 +239,11 @@ test_equal (void **state)
                       pairs [i].same? "equal": "different");
         assert_true (endpoint_equal (&b, &a) == pairs [i].same);
     }
+    //  a failed parse leaves an endpoint that matches nothing
+    endpoint_t none1, none2;
+    assert_int_equal (endpoint_parse (&none1, "garbage", NULL, 0), -1);
+    assert_int_equal (endpoint_parse (&none2, "garbage", NULL, 0), -1);
+    assert_false (endpoint_equal (&none1, &none2));
 }
 
 //  Names, ports of bp, and formatting into a short buffer.
