@@ -14,6 +14,10 @@
     ui_curses_actor (tui/ui_curses.c): the full-screen curses chat.
 
     START  ""  replies "is": 0 and "", or -1 and why.
+    FLUSH  ""  (line mode, creator -> ui, after DONE) drain once more:
+               DRAIN, wait for DRAINED and the sync marker while printing
+               what arrives, then DONE again. The demo uses it to show the
+               demo peer's answers that arrive after our own acks.
 */
 #ifndef UI_H_INCLUDED
 #define UI_H_INCLUDED
@@ -29,7 +33,12 @@ typedef struct {
     bool quiet;                     //  line mode: print no "sys" events
     const char *local;              //  our endpoint text, for display
     const char *remote;             //  the peer's endpoint text, for display
+    //  line mode: when DRAINED has not come this long after DRAIN, print
+    //  an error and report DONE 1 (dtchat: lifetime + 5 s); 0 = no limit
+    int64_t drain_timeout_ms;
 } ui_args_t;
+
+#define VERB_FLUSH      "FLUSH"
 
 void
     ui_line_actor (zsock_t *pipe, void *args);

@@ -1,0 +1,537 @@
+/*  ui_line.c: the line-mode user interface actor (scripts, --no-tui).
+
+    dtchat's main starts it on a node: it reads lines from in_fd and sends
+    each as TEXT to the chat-model over its PAIR (commands start with '/'),
+    and prints every event it gets from its SUB on the bus to out_fd, as
+    text or as one JSON object per line. Before it reads any input it makes
+    sure its subscription has reached the bus (SYNC until the marker comes
+    back), so no status of ours is missed. At end of input it sends DRAIN,
+    waits for DRAINED and the "drain" sync marker (so every earlier event
+    was printed), then reports DONE 0 to its creator. stdin is input from
+    outside: lines are bounded (1 MiB), must be UTF-8 and hold no NUL.
+*/
+#include "ui.h"
+#include "bus_event.h"
+#include "chat_msg.h"
+#include "event_bus.h"
+#include <fcntl.h>
+#include <poll.h>
+
+#define S_LINE_MAX          (1024 * 1024)   //  longest input line, bytes
+#define S_READ_CHUNK        65536           //  bytes per read (2)
+#define S_HELLO_RETRY_MS    200             //  SYNC again this often
+#define S_HELLO_TIMEOUT_MS  5000            //  give up on the model after
+#define S_SYNC_WAIT_MS      3000            //  after DRAINED, for the marker
+#define S_WRITE_WAIT_MS     10000           //  a stuck reader breaks output
+#define S_HELLO_TOKEN       "ui-hello"
+#define S_DRAIN_TOKEN       "drain"
+
+typedef enum {
+    S_IDLE,             //  before START
+    S_HELLO,            //  waiting for our SYNC marker
+    S_READING,          //  reading input
+    S_DRAINING,         //  DRAIN sent, waiting for DRAINED and the marker
+    S_FINISHED          //  DONE sent; printing events until $TERM
+} s_state_t;
+
+typedef struct {
+    zsock_t *pipe;              //  our creator
+    zsock_t *model;             //  PAIR to the chat-model
+    zsock_t *sub;               //  SUB on the bus
+    ui_args_t args;             //  copy; strings stay borrowed
+    int in_flags;               //  in_fd's flags to restore, or -1
+    s_state_t state;
+    bool terminated;
+    bool quit;                  //  /quit was typed
+    bool out_broken;            //  out_fd failed: print nothing more
+    char *line;                 //  the line being assembled
+    size_t line_size;
+    bool skipping;              //  dropping the rest of a too-long line
+    size_t line_number;
+    unsigned hello_count;
+    int64_t hello_next;         //  when to SYNC again
+    int64_t hello_deadline;
+    bool drained;               //  DRAINED came
+    bool synced;                //  the drain marker came
+    int64_t drain_deadline;     //  0 = none
+    int64_t sync_deadline;      //  0 = none
+} self_t;
+
+//  Write all of DATA to out_fd, waiting (bounded) when it is full.
+//  Returns 0 or -1 (output gone).
+static int
+s_write_all (self_t *self, const char *data, size_t size)
+{
+    while (size > 0) {
+        ssize_t rc = write (self->args.out_fd, data, size);
+        if (rc > 0) {
+            data += rc;
+            size -= (size_t) rc;
+        }
+        else
+        if (rc == -1 && errno == EINTR)
+            continue;
+        else
+        if (rc == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            //  stdout may share stdin's O_NONBLOCK (one terminal)
+            struct pollfd item = { self->args.out_fd, POLLOUT, 0 };
+            if (poll (&item, 1, S_WRITE_WAIT_MS) <= 0)
+                return -1;
+        }
+        else
+            return -1;
+    }
+    return 0;
+}
+
+//  Report DONE STATUS to our creator; input is over for us.
+static void
+s_finish (self_t *self, int status)
+{
+    self->state = S_FINISHED;
+    zsock_send (self->pipe, "si", VERB_DONE, status);
+}
+
+//  Print one event as a line (JSON or text).
+static void
+s_print_event (self_t *self, const bus_event_t *event)
+{
+    if (self->out_broken)
+        return;
+    char *line = self->args.json? bus_event_json (event, false):
+                                  bus_event_text (event);
+    if (!line)
+        return;
+    size_t size = strlen (line);
+    //  One write per event keeps lines whole for readers of a pipe
+    char *full = (char *) realloc (line, size + 2);
+    if (full) {
+        full [size] = '\n';
+        if (s_write_all (self, full, size + 1)) {
+            self->out_broken = true;
+            if (self->state == S_READING || self->state == S_DRAINING)
+                s_finish (self, 1);
+        }
+        line = full;
+    }
+    free (line);
+}
+
+//  Print an "app" notice of our own (not on the bus: it is for our user).
+static void
+s_print_app (self_t *self, log_level_t level, const char *format, ...)
+{
+    bus_event_t *event = bus_event_new (BUS_EVENT_LOG, TOPIC_APP);
+    if (!event)
+        return;
+    event->level = level;
+    va_list args;
+    va_start (args, format);
+    if (vasprintf (&event->text, format, args) == -1)
+        event->text = NULL;
+    va_end (args);
+    if (event->text)
+        s_print_event (self, event);
+    bus_event_destroy (&event);
+}
+
+//  Ask the model to drain; DONE comes when it has and the marker shows.
+static void
+s_start_drain (self_t *self)
+{
+    self->state = S_DRAINING;
+    self->drained = false;
+    self->synced = false;
+    self->sync_deadline = 0;
+    self->drain_deadline = self->args.drain_timeout_ms > 0?
+        zclock_mono () + self->args.drain_timeout_ms: 0;
+    zsock_send (self->model, "s", VERB_DRAIN);
+}
+
+//  Print the list of commands.
+static void
+s_print_help (self_t *self)
+{
+    s_print_app (self, LOG_INFO, "each line you type is a message "
+                 "to the remote; commands:");
+    s_print_app (self, LOG_INFO, "/help         this list");
+    s_print_app (self, LOG_INFO, "/quit         leave now (end of input "
+                 "instead waits for acks)");
+    s_print_app (self, LOG_INFO, "/resend UUID  send a FAILED message "
+                 "again (a unique uuid prefix will do)");
+    s_print_app (self, LOG_INFO, "//text        send a text that starts "
+                 "with '/'");
+}
+
+//  Run one command line (it starts with '/').
+static void
+s_handle_command (self_t *self, char *line)
+{
+    char *arg = line + strcspn (line, " \t");
+    if (*arg) {
+        *arg++ = 0;
+        arg += strspn (arg, " \t");
+    }
+    if (streq (line, "/quit")) {
+        self->quit = true;
+        s_finish (self, 0);
+    }
+    else
+    if (streq (line, "/help"))
+        s_print_help (self);
+    else
+    if (streq (line, "/resend")) {
+        if (*arg && !strpbrk (arg, " \t"))
+            zsock_send (self->model, "ss", VERB_RESEND, arg);
+        else
+            s_print_app (self, LOG_ERROR, "usage: /resend UUID");
+    }
+    else
+        s_print_app (self, LOG_ERROR, "unknown command '%.64s' "
+                     "(try /help)", line);
+}
+
+//  Handle one input line (no newline; may hold any bytes).
+static void
+s_handle_line (self_t *self, char *line, size_t size)
+{
+    self->line_number++;
+    if (memchr (line, 0, size)) {
+        s_print_app (self, LOG_ERROR, "input line %zu holds a NUL byte: "
+                     "not sent", self->line_number);
+        return;
+    }
+    line [size] = 0;
+    //  Trim blanks (and the \r of CRLF input) at both ends
+    while (size > 0 && strchr (" \t\r\n\f\v", line [size - 1]))
+        line [--size] = 0;
+    size_t skip = strspn (line, " \t\r\f\v");
+    line += skip;
+    size -= skip;
+    if (size == 0)
+        return;                 //  the Rust original skips empty lines
+    if (!chat_msg_utf8_valid (line, size)) {
+        s_print_app (self, LOG_ERROR, "input line %zu is not valid UTF-8: "
+                     "not sent", self->line_number);
+        return;
+    }
+    if (line [0] == '/' && line [1] != '/')
+        s_handle_command (self, line);
+    else
+        zsock_send (self->model, "sss", VERB_TEXT, "",
+                    line [0] == '/'? line + 1: line);
+}
+
+//  Add DATA (no newline in it) to the line being assembled, bounded.
+static void
+s_append (self_t *self, const char *data, size_t size)
+{
+    if (self->skipping || size == 0)
+        return;
+    if (self->line_size + size > S_LINE_MAX) {
+        s_print_app (self, LOG_ERROR, "input line %zu is longer than %d "
+                     "bytes: not sent", self->line_number + 1, S_LINE_MAX);
+        self->skipping = true;
+        self->line_size = 0;
+        return;
+    }
+    memcpy (self->line + self->line_size, data, size);
+    self->line_size += size;
+}
+
+//  Read what in_fd has and act on every complete line; EOF starts DRAIN.
+static void
+s_handle_input (self_t *self)
+{
+    char chunk [S_READ_CHUNK];
+    ssize_t rc = read (self->args.in_fd, chunk, sizeof chunk);
+    if (rc == -1 && (errno == EAGAIN || errno == EWOULDBLOCK
+                 ||  errno == EINTR))
+        return;
+    if (rc <= 0) {
+        if (rc == -1)
+            s_print_app (self, LOG_ERROR, "cannot read input: %s",
+                         strerror (errno));
+        if (self->line_size > 0 && !self->skipping)
+            s_handle_line (self, self->line, self->line_size);
+        self->line_size = 0;
+        if (self->state == S_READING)
+            s_start_drain (self);
+        return;
+    }
+    const char *data = chunk;
+    size_t left = (size_t) rc;
+    while (left > 0 && self->state == S_READING) {
+        const char *newline = (const char *) memchr (data, '\n', left);
+        size_t part = newline? (size_t) (newline - data): left;
+        s_append (self, data, part);
+        if (!newline)
+            break;
+        if (self->skipping)
+            self->line_number++;
+        else
+            s_handle_line (self, self->line, self->line_size);
+        self->skipping = false;
+        self->line_size = 0;
+        data = newline + 1;
+        left -= part + 1;
+    }
+}
+
+//  Send one SYNC hello: its marker on our SUB proves we are subscribed.
+static void
+s_send_hello (self_t *self)
+{
+    char token [32];
+    snprintf (token, sizeof token, S_HELLO_TOKEN "-%u", ++self->hello_count);
+    zsock_send (self->model, "ss", VERB_SYNC, token);
+    self->hello_next = zclock_mono () + S_HELLO_RETRY_MS;
+}
+
+//  START: connect to the model and the bus, then say hello.
+static void
+s_handle_start (self_t *self)
+{
+    const char *why = NULL;
+    if (self->state != S_IDLE)
+        why = "ui already started";
+    else
+    if (!self->args.model_endpoint || !self->args.bus_endpoint)
+        why = "ui: no model or bus endpoint";
+    else {
+        self->model = zsock_new (ZMQ_PAIR);
+        self->sub = event_bus_subscriber (self->args.bus_endpoint, NULL);
+        if (!self->model || !self->sub
+        ||  zsock_connect (self->model, "%s", self->args.model_endpoint))
+            why = "ui: cannot connect to the chat-model and the bus";
+    }
+    if (why) {
+        zsock_send (self->pipe, "is", -1, why);
+        return;
+    }
+    self->state = S_HELLO;
+    self->hello_deadline = zclock_mono () + S_HELLO_TIMEOUT_MS;
+    s_send_hello (self);
+}
+
+//  Handle a message on our actor pipe.
+static void
+s_handle_pipe (self_t *self)
+{
+    char *verb = zstr_recv (self->pipe);
+    if (!verb)
+        self->terminated = true;
+    else
+    if (streq (verb, VERB_TERM))
+        self->terminated = true;
+    else
+    if (streq (verb, VERB_START))
+        s_handle_start (self);
+    else
+    if (streq (verb, VERB_FLUSH)) {
+        if (self->state == S_FINISHED && !self->quit && !self->out_broken)
+            s_start_drain (self);
+        else
+        if (self->state == S_FINISHED)
+            s_finish (self, self->out_broken? 1: 0);
+    }
+    else
+        assert (false);         //  only our creator talks here
+    zstr_free (&verb);
+}
+
+//  Handle a message from the chat-model.
+static void
+s_handle_model (self_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->model);
+    char *verb = msg? zmsg_popstr (msg): NULL;
+    if (verb && streq (verb, VERB_DRAINED) && self->state == S_DRAINING) {
+        self->drained = true;
+        if (self->synced)
+            s_finish (self, 0);
+        else
+            self->sync_deadline = zclock_mono () + S_SYNC_WAIT_MS;
+    }
+    else
+    if (verb && streq (verb, VERB_ERROR)) {
+        char *why = zmsg_popstr (msg);
+        s_print_app (self, LOG_ERROR, "%s", why? why: "command refused");
+        zstr_free (&why);
+    }
+    zstr_free (&verb);
+    zmsg_destroy (&msg);
+}
+
+//  Handle one event from the bus: our markers, then print it.
+static void
+s_handle_bus (self_t *self)
+{
+    bus_event_t *event = bus_event_recv (self->sub);
+    if (!event)
+        return;                 //  undecodable: nothing to show
+    bool marker = event->kind == BUS_EVENT_SYS && event->sys_kind
+               && streq (event->sys_kind, "sync") && event->token;
+    if (marker && strncmp (event->token, S_HELLO_TOKEN,
+                           strlen (S_HELLO_TOKEN)) == 0) {
+        if (self->state == S_HELLO) {
+            self->state = S_READING;
+            zsock_send (self->pipe, "is", 0, "");
+        }
+        bus_event_destroy (&event);
+        return;                 //  our plumbing, not news for the user
+    }
+    if (!(self->args.quiet && event->kind == BUS_EVENT_SYS))
+        s_print_event (self, event);
+    if (marker && streq (event->token, S_DRAIN_TOKEN)
+    &&  self->state == S_DRAINING) {
+        self->synced = true;
+        if (self->drained)
+            s_finish (self, 0);
+    }
+    bus_event_destroy (&event);
+}
+
+//  Act on whatever deadline has passed.
+static void
+s_handle_timers (self_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (self->state == S_HELLO && now >= self->hello_deadline) {
+        self->state = S_FINISHED;
+        zsock_send (self->pipe, "is", -1,
+                    "the chat-model does not answer SYNC");
+    }
+    else
+    if (self->state == S_HELLO && now >= self->hello_next)
+        s_send_hello (self);
+    else
+    if (self->state == S_DRAINING && self->drained
+    &&  self->sync_deadline && now >= self->sync_deadline) {
+        s_print_app (self, LOG_WARN, "the drain marker never came: "
+                     "some events may be missing above");
+        s_finish (self, 0);
+    }
+    else
+    if (self->state == S_DRAINING && self->drain_deadline
+    &&  now >= self->drain_deadline) {
+        s_print_app (self, LOG_ERROR, "messages still unacked %" PRId64
+                     " ms after end of input: giving up",
+                     self->args.drain_timeout_ms);
+        s_finish (self, 1);
+    }
+}
+
+//  Milliseconds until the next deadline, or -1 for none.
+static long
+s_timeout (self_t *self)
+{
+    int64_t next = 0;
+    if (self->state == S_HELLO)
+        next = self->hello_next < self->hello_deadline?
+               self->hello_next: self->hello_deadline;
+    else
+    if (self->state == S_DRAINING) {
+        next = self->sync_deadline;
+        if (self->drain_deadline && (!next || self->drain_deadline < next))
+            next = self->drain_deadline;
+    }
+    if (!next)
+        return -1;
+    int64_t wait = next - zclock_mono ();
+    return wait > 0? (long) wait: 0;
+}
+
+//  New actor state; input is set non-blocking (restored on destroy).
+static self_t *
+s_self_new (zsock_t *pipe, ui_args_t *args)
+{
+    self_t *self = (self_t *) calloc (1, sizeof (self_t));
+    if (!self)
+        return NULL;
+    self->pipe = pipe;
+    self->args = *args;
+    self->state = S_IDLE;
+    self->line = (char *) malloc (S_LINE_MAX + 1);
+    if (!self->line) {
+        free (self);
+        return NULL;
+    }
+    self->in_flags = fcntl (args->in_fd, F_GETFL);
+    if (self->in_flags != -1 && !(self->in_flags & O_NONBLOCK))
+        fcntl (args->in_fd, F_SETFL, self->in_flags | O_NONBLOCK);
+    else
+        self->in_flags = -1;    //  nothing to restore
+    return self;
+}
+
+//  Destroy the actor state.
+static void
+s_self_destroy (self_t **self_p)
+{
+    self_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->in_flags != -1)
+        fcntl (self->args.in_fd, F_SETFL, self->in_flags);
+    zsock_destroy (&self->model);
+    zsock_destroy (&self->sub);
+    free (self->line);
+    free (self);
+    *self_p = NULL;
+}
+
+//  The actor: see ui.h.
+void
+ui_line_actor (zsock_t *pipe, void *args)
+{
+    assert (args);
+    self_t *self = s_self_new (pipe, (ui_args_t *) args);
+    zsock_signal (pipe, 0);
+    if (!self) {
+        //  Out of memory: still honour the START / $TERM protocol
+        char *verb;
+        while ((verb = zstr_recv (pipe))) {
+            bool term = streq (verb, VERB_TERM);
+            if (streq (verb, VERB_START))
+                zsock_send (pipe, "is", -1, "ui: out of memory");
+            zstr_free (&verb);
+            if (term)
+                break;
+        }
+        return;
+    }
+    while (!self->terminated) {
+        zmq_pollitem_t items [4];
+        int count = 0;
+        items [count++] = (zmq_pollitem_t) {
+            zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
+        if (self->model) {
+            items [count++] = (zmq_pollitem_t) {
+                zsock_resolve (self->model), 0, ZMQ_POLLIN, 0 };
+            items [count++] = (zmq_pollitem_t) {
+                zsock_resolve (self->sub), 0, ZMQ_POLLIN, 0 };
+        }
+        bool reading = self->state == S_READING;
+        if (reading)
+            items [count++] = (zmq_pollitem_t) {
+                NULL, self->args.in_fd, ZMQ_POLLIN, 0 };
+        if (zmq_poll (items, count, s_timeout (self)) == -1) {
+            if (errno == ETERM || zsys_interrupted)
+                break;
+            continue;
+        }
+        if (items [0].revents & ZMQ_POLLIN)
+            s_handle_pipe (self);
+        if (count > 1 && !self->terminated) {
+            if (items [1].revents & ZMQ_POLLIN)
+                s_handle_model (self);
+            if (items [2].revents & ZMQ_POLLIN)
+                s_handle_bus (self);
+        }
+        if (reading && items [3].revents && self->state == S_READING)
+            s_handle_input (self);
+        s_handle_timers (self);
+    }
+    s_self_destroy (&self);
+}
