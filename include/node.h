@@ -37,6 +37,18 @@ typedef struct {
 node_t *
     node_new (const node_config_t *config, char *reason, size_t reason_size);
 
+//  Two-phase start, for peers that must learn each other's bound
+//  endpoints before either can name its remote (the demo): node_bind
+//  starts only the bus and the transports (CONFIG->remote may be NULL),
+//  node_start then starts the chat-model and the ack-tracker with REMOTE
+//  (NULL = CONFIG->remote). node_new is node_bind + node_start. On a
+//  node_start failure (-1 and a reason) destroy the node.
+node_t *
+    node_bind (const node_config_t *config, char *reason, size_t reason_size);
+int
+    node_start (node_t *self, const char *remote,
+                char *reason, size_t reason_size);
+
 //  Stop every actor, in reverse order. Idempotent.
 void
     node_destroy (node_t **self_p);
