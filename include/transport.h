@@ -31,6 +31,10 @@ typedef struct {
     const char *bp_agent;
     //  bp only: routes "PATTERN mtcp:HOST:PORT", NULL-terminated, or NULL
     const char **bp_routes;
+    //  tcp only: a connection that makes no progress for this long (no
+    //  byte of a message that has begun, no first byte) is closed;
+    //  0 = the default (10 s). Tests set it short.
+    int idle_timeout_ms;
 } transport_args_t;
 
 //  The actors. ARGS is a transport_args_t, borrowed: valid until the
