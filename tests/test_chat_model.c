@@ -1,0 +1,862 @@
+/*  test_chat_model.c: the chat-model actor with plain sockets as neighbours.
+
+    Each test starts one model at unique inproc endpoints; the test plays
+    the ui, the ack-tracker and the udp and tcp transports with PAIR
+    sockets connected to the pipes the model binds, and the bus with a SUB
+    bound where the model's PUB connects. It asserts on the exact frames
+    the model sends and on the events it publishes, using the captured
+    Rust DTChat messages in $DTCHAT_TESTDATA/wire. Absence is checked at a
+    sync point: a later command's effect arrives on the same socket in
+    order, so anything that should not happen would have come first.
+*/
+#include "dtchat.h"
+#include "chat_model.h"
+#include "chat_msg.h"
+#include "bus_event.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#define S_WAIT      5000            //  ms: bounded waits for what must come
+#define S_LOCAL     "udp 127.0.0.1:7001"
+#define S_REMOTE    "udp 127.0.0.1:7002"
+#define S_LIFETIME  60000
+
+typedef struct {
+    zactor_t *model;
+    zsock_t *ui;
+    zsock_t *tracker;
+    zsock_t *udp;
+    zsock_t *tcp;
+    zsock_t *sub;
+} fixture_t;
+
+//  Endpoint NAME-WHAT in BUF.
+static const char *
+s_name (char *buf, size_t size, const char *name, const char *what)
+{
+    snprintf (buf, size, "inproc://test-cm-%s-%s", name, what);
+    return buf;
+}
+
+//  A PAIR connected to ENDPOINT.
+static zsock_t *
+s_pair (const char *endpoint)
+{
+    zsock_t *sock = zsock_new (ZMQ_PAIR);
+    assert_non_null (sock);
+    assert_int_equal (zsock_connect (sock, "%s", endpoint), 0);
+    return sock;
+}
+
+//  Start a model; returns its START status and reply in DETAIL.
+static zactor_t *
+s_model_start (chat_model_args_t *args, int *status, char **detail)
+{
+    zactor_t *model = zactor_new (chat_model_actor, args);
+    assert_non_null (model);
+    zsock_set_rcvtimeo (model, S_WAIT);
+    assert_int_equal (zsock_send (model, "s", VERB_START), 0);
+    assert_int_equal (zsock_recv (model, "is", status, detail), 0);
+    return model;
+}
+
+//  Wait up to S_WAIT for SOCK to be readable.
+static void
+s_wait (zsock_t *sock)
+{
+    zpoller_t *poller = zpoller_new (sock, NULL);
+    assert_ptr_equal (zpoller_wait (poller, S_WAIT), sock);
+    zpoller_destroy (&poller);
+}
+
+//  True if SOCK has a message right now.
+static bool
+s_ready (zsock_t *sock)
+{
+    zpoller_t *poller = zpoller_new (sock, NULL);
+    bool ready = zpoller_wait (poller, 0) == sock;
+    zpoller_destroy (&poller);
+    return ready;
+}
+
+//  Next bus event (bounded wait).
+static bus_event_t *
+s_event (fixture_t *fx)
+{
+    s_wait (fx->sub);
+    bus_event_t *event = bus_event_recv (fx->sub);
+    assert_non_null (event);
+    return event;
+}
+
+//  Next bus event, which must be a "msg" event with STATUS.
+static bus_event_t *
+s_expect_msg (fixture_t *fx, msg_status_t status)
+{
+    bus_event_t *event = s_event (fx);
+    assert_string_equal (event->topic, TOPIC_MSG);
+    assert_string_equal (msg_status_name (event->status),
+                         msg_status_name (status));
+    return event;
+}
+
+//  Next bus event, which must be a log event on TOPIC at LEVEL.
+static void
+s_expect_log (fixture_t *fx, const char *topic, log_level_t level)
+{
+    bus_event_t *event = s_event (fx);
+    assert_string_equal (event->topic, topic);
+    assert_int_equal (event->level, level);
+    assert_non_null (event->text);
+    bus_event_destroy (&event);
+}
+
+//  Next bus event, which must be a "sys" sync with TOKEN.
+static bus_event_t *
+s_expect_sync (fixture_t *fx, const char *token)
+{
+    bus_event_t *event = s_event (fx);
+    assert_string_equal (event->topic, TOPIC_SYS);
+    assert_string_equal (event->sys_kind, "sync");
+    assert_string_equal (event->token, token);
+    return event;
+}
+
+//  SYNCs until the bus delivers one (the SUB's subscription has reached
+//  the model's PUB), then reads up to the last one sent.
+static void
+s_sync_bus (fixture_t *fx)
+{
+    zpoller_t *poller = zpoller_new (fx->sub, NULL);
+    int sent = 0;
+    int first = -1;
+    while (first == -1 && sent < 500) {
+        char token [16];
+        snprintf (token, sizeof token, "%d", sent++);
+        zsock_send (fx->ui, "ss", VERB_SYNC, token);
+        if (zpoller_wait (poller, 10) == fx->sub) {
+            bus_event_t *event = bus_event_recv (fx->sub);
+            assert_non_null (event);
+            first = atoi (event->token);
+            bus_event_destroy (&event);
+        }
+    }
+    zpoller_destroy (&poller);
+    assert_int_not_equal (first, -1);
+    for (int next = first + 1; next < sent; next++) {
+        char token [16];
+        snprintf (token, sizeof token, "%d", next);
+        bus_event_t *event = s_expect_sync (fx, token);
+        bus_event_destroy (&event);
+    }
+}
+
+//  Start a model named NAME sending to REMOTE, with the test as every
+//  neighbour (udp transport; tcp transport too if WITH_TCP).
+static void
+s_setup (fixture_t *fx, const char *name, const char *remote, bool with_tcp)
+{
+    char ui [64], tracker [64], udp [64], tcp [64], bus [64];
+    chat_model_args_t args = {
+        .ui_endpoint = s_name (ui, sizeof ui, name, "ui"),
+        .tracker_endpoint = s_name (tracker, sizeof tracker, name, "tracker"),
+        .bus_endpoint = s_name (bus, sizeof bus, name, "bus"),
+        .sender_uuid = "alice",
+        .room = "room",
+        .remote = remote,
+        .lifetime_ms = S_LIFETIME
+    };
+    args.transport_endpoint [ENDPOINT_UDP] = s_name (udp, sizeof udp, name,
+                                                     "udp");
+    if (with_tcp)
+        args.transport_endpoint [ENDPOINT_TCP] = s_name (tcp, sizeof tcp,
+                                                         name, "tcp");
+    args.local [ENDPOINT_UDP] = S_LOCAL;
+    memset (fx, 0, sizeof *fx);
+    fx->sub = zsock_new (ZMQ_SUB);
+    assert_non_null (fx->sub);
+    zsock_set_subscribe (fx->sub, "");
+    assert_int_equal (zsock_bind (fx->sub, "%s", bus), 0);
+    int status;
+    char *detail;
+    fx->model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, 0);
+    assert_string_equal (detail, "");
+    zstr_free (&detail);
+    fx->ui = s_pair (ui);
+    fx->tracker = s_pair (tracker);
+    fx->udp = s_pair (udp);
+    if (with_tcp)
+        fx->tcp = s_pair (tcp);
+    s_sync_bus (fx);
+}
+
+//  Stop the model and close the test's sockets.
+static void
+s_teardown (fixture_t *fx)
+{
+    zactor_destroy (&fx->model);
+    zsock_destroy (&fx->ui);
+    zsock_destroy (&fx->tracker);
+    zsock_destroy (&fx->udp);
+    zsock_destroy (&fx->tcp);
+    zsock_destroy (&fx->sub);
+}
+
+//  Next message on SOCK (bounded wait), whose first frame must be VERB
+//  and which must have FRAMES frames.
+static zmsg_t *
+s_expect_cmd (zsock_t *sock, const char *verb, size_t frames)
+{
+    s_wait (sock);
+    zmsg_t *msg = zmsg_recv (sock);
+    assert_non_null (msg);
+    assert_int_equal (zmsg_size (msg), frames);
+    char *first = zmsg_popstr (msg);
+    assert_string_equal (first, verb);
+    zstr_free (&first);
+    return msg;
+}
+
+//  Next SEND on SOCK: returns the decoded message; token and endpoint
+//  text to *TOKEN_P and *PEER_P, a copy of the bytes to *FRAME_P.
+static chat_msg_t *
+s_expect_send (zsock_t *sock, char **token_p, char **peer_p,
+               zframe_t **frame_p)
+{
+    zmsg_t *msg = s_expect_cmd (sock, VERB_SEND, 4);
+    *token_p = zmsg_popstr (msg);
+    *peer_p = zmsg_popstr (msg);
+    zframe_t *frame = zmsg_pop (msg);
+    char reason [256] = "";
+    chat_msg_t *chat = chat_msg_decode (zframe_data (frame),
+                                        zframe_size (frame),
+                                        reason, sizeof reason);
+    assert_non_null (chat);
+    *frame_p = frame;
+    zmsg_destroy (&msg);
+    return chat;
+}
+
+//  Next TRACK on the tracker pipe: for UUID, lifetime S_LIFETIME.
+static void
+s_expect_track (fixture_t *fx, const char *uuid)
+{
+    s_wait (fx->tracker);
+    char *verb, *tracked;
+    uint64_t now, deadline;
+    assert_int_equal (zsock_recv (fx->tracker, "ss88", &verb, &tracked,
+                                  &now, &deadline), 0);
+    assert_string_equal (verb, VERB_TRACK);
+    assert_string_equal (tracked, uuid);
+    assert_true (now > 0);
+    assert_int_equal (deadline - now, S_LIFETIME);
+    zstr_free (&verb);
+    zstr_free (&tracked);
+}
+
+//  Next ACKED on the tracker pipe, for UUID.
+static void
+s_expect_acked (fixture_t *fx, const char *uuid)
+{
+    zmsg_t *msg = s_expect_cmd (fx->tracker, VERB_ACKED, 2);
+    char *acked = zmsg_popstr (msg);
+    assert_string_equal (acked, uuid);
+    zstr_free (&acked);
+    zmsg_destroy (&msg);
+}
+
+//  Next ERROR on the ui pipe, whose text contains WHAT; then the "app"
+//  error event.
+static void
+s_expect_refused (fixture_t *fx, const char *what)
+{
+    zmsg_t *msg = s_expect_cmd (fx->ui, VERB_ERROR, 2);
+    char *why = zmsg_popstr (msg);
+    assert_non_null (strstr (why, what));
+    zstr_free (&why);
+    zmsg_destroy (&msg);
+    s_expect_log (fx, TOPIC_APP, LOG_ERROR);
+}
+
+//  Contents of $DTCHAT_TESTDATA/wire/NAME in a new frame.
+static zframe_t *
+s_load (const char *name)
+{
+    const char *dir = getenv ("DTCHAT_TESTDATA");
+    char path [512];
+    snprintf (path, sizeof path, "%s/wire/%s", dir? dir: DTCHAT_TESTDATA,
+              name);
+    FILE *file = fopen (path, "rb");
+    assert_non_null (file);
+    byte buffer [8192];
+    size_t size = fread (buffer, 1, sizeof buffer, file);
+    fclose (file);
+    assert_true (size > 0 && size < sizeof buffer);
+    return zframe_new (buffer, size);
+}
+
+//  Hand the model DATA as if SOCK's transport received it from PEER.
+static void
+s_recv (zsock_t *sock, const char *peer, const void *data, size_t size)
+{
+    assert_int_equal (zsock_send (sock, "ssb", VERB_RECV, peer, data, size),
+                      0);
+}
+
+//  RECV of some bytes that are not a ProtoMessage: a "net" error event.
+static void
+s_garbage (fixture_t *fx)
+{
+    byte garbage [] = { 0xff, 0xff, 0xff, 0x01, 0x02 };
+    s_recv (fx->udp, "udp 10.0.0.9:9", garbage, sizeof garbage);
+    s_expect_log (fx, TOPIC_NET, LOG_ERROR);
+}
+
+//  TEXT from the ui; checks SEND, TRACK and SENDING and returns the sent
+//  message, its bytes in *FRAME_P.
+static chat_msg_t *
+s_send_text (fixture_t *fx, const char *room, const char *text,
+             zframe_t **frame_p)
+{
+    assert_int_equal (zsock_send (fx->ui, "sss", VERB_TEXT, room, text), 0);
+    char *token, *peer;
+    chat_msg_t *sent = s_expect_send (fx->udp, &token, &peer, frame_p);
+    assert_int_equal (sent->kind, CHAT_MSG_TEXT);
+    assert_string_equal (token, sent->uuid);
+    assert_string_equal (peer, S_REMOTE);
+    assert_string_equal (sent->text, text);
+    assert_string_equal (sent->sender_uuid, "alice");
+    assert_string_equal (sent->source_endpoint, S_LOCAL);
+    assert_int_equal (strlen (sent->uuid), 36);
+    zstr_free (&token);
+    zstr_free (&peer);
+    s_expect_track (fx, sent->uuid);
+    bus_event_t *event = s_expect_msg (fx, MSG_SENDING);
+    assert_string_equal (event->uuid, sent->uuid);
+    assert_string_equal (event->text, text);
+    assert_string_equal (event->sender, "alice");
+    assert_string_equal (event->peer, S_REMOTE);
+    assert_true (event->outgoing);
+    assert_int_equal (event->attempts, 1);
+    assert_true (event->send_time == sent->timestamp);
+    bus_event_destroy (&event);
+    return sent;
+}
+
+//  The ack BOB would send for SENT, handed to the model over udp.
+static void
+s_ack (fixture_t *fx, const chat_msg_t *sent)
+{
+    chat_msg_t *ack = chat_msg_new_ack (sent, "bob", S_REMOTE);
+    assert_non_null (ack);
+    size_t size;
+    byte *data = chat_msg_encode (ack, &size);
+    s_recv (fx->udp, S_REMOTE, data, size);
+    free (data);
+    chat_msg_destroy (&ack);
+}
+
+//  START fails with a reason: a taken pipe, a bad remote, no sender, a
+//  second START.
+static void
+test_start_errors (void **state)
+{
+    zsock_t *squatter = zsock_new (ZMQ_PAIR);
+    assert_int_equal (zsock_bind (squatter, "inproc://test-cm-start-ui"), 0);
+    chat_model_args_t args = {
+        .ui_endpoint = "inproc://test-cm-start-ui",
+        .tracker_endpoint = "inproc://test-cm-start-tracker",
+        .bus_endpoint = "inproc://test-cm-start-bus",
+        .sender_uuid = "alice",
+        .remote = S_REMOTE
+    };
+    int status;
+    char *detail;
+    zactor_t *model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, -1);
+    assert_non_null (strstr (detail, "inproc://test-cm-start-ui"));
+    zstr_free (&detail);
+    zactor_destroy (&model);
+
+    args.ui_endpoint = "inproc://test-cm-start-ui2";
+    args.remote = "garbage";
+    model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, -1);
+    assert_non_null (strstr (detail, "remote"));
+    zstr_free (&detail);
+    zactor_destroy (&model);
+
+    args.remote = S_REMOTE;
+    args.sender_uuid = NULL;
+    model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, -1);
+    assert_non_null (strstr (detail, "sender"));
+    zstr_free (&detail);
+    zactor_destroy (&model);
+
+    //  the failures above released what they bound: this one succeeds
+    args.sender_uuid = "alice";
+    model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, 0);
+    zstr_free (&detail);
+    assert_int_equal (zsock_send (model, "s", VERB_START), 0);
+    assert_int_equal (zsock_recv (model, "is", &status, &detail), 0);
+    assert_int_equal (status, -1);
+    assert_non_null (strstr (detail, "already"));
+    zstr_free (&detail);
+    zactor_destroy (&model);
+    zsock_destroy (&squatter);
+}
+
+//  TEXT -> SEND + TRACK + SENDING; SENT -> SENT; ack -> ACKED + ACKED to
+//  the tracker; a late SENT or a second ack change nothing.
+static void
+test_text_sent_acked (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "acked", S_REMOTE, false);
+    zframe_t *frame;
+    chat_msg_t *sent = s_send_text (&fx, "", "hello bob", &frame);
+    assert_string_equal (sent->room_uuid, "room");      //  the default
+
+    zsock_send (fx.udp, "ss", VERB_SENT, sent->uuid);
+    bus_event_t *event = s_expect_msg (&fx, MSG_SENT);
+    assert_string_equal (event->uuid, sent->uuid);
+    assert_int_equal (event->receive_time, 0);
+    bus_event_destroy (&event);
+
+    s_ack (&fx, sent);
+    event = s_expect_msg (&fx, MSG_ACKED);
+    assert_string_equal (event->uuid, sent->uuid);
+    assert_true (event->receive_time > 0);
+    assert_true (event->outgoing);
+    bus_event_destroy (&event);
+    s_expect_acked (&fx, sent->uuid);
+
+    //  late SENT and a second ack: nothing until the garbage's error
+    zsock_send (fx.udp, "ss", VERB_SENT, sent->uuid);
+    s_ack (&fx, sent);
+    s_garbage (&fx);
+    assert_false (s_ready (fx.tracker));
+
+    //  a named room is kept
+    zframe_t *frame2;
+    chat_msg_t *sent2 = s_send_text (&fx, "lobby", "second", &frame2);
+    assert_string_equal (sent2->room_uuid, "lobby");
+    assert_string_not_equal (sent2->uuid, sent->uuid);
+    chat_msg_destroy (&sent2);
+    zframe_destroy (&frame2);
+    chat_msg_destroy (&sent);
+    zframe_destroy (&frame);
+    s_teardown (&fx);
+}
+
+//  RECV of FILE from a transport: an ack to its source_endpoint and one
+//  RECEIVED event showing SHOWN. Returns the decoded capture.
+static chat_msg_t *
+s_recv_capture (fixture_t *fx, const char *file, const char *shown)
+{
+    zframe_t *capture = s_load (file);
+    chat_msg_t *msg = chat_msg_decode (zframe_data (capture),
+                                       zframe_size (capture), NULL, 0);
+    assert_non_null (msg);
+    s_recv (fx->udp, "udp 127.0.0.1:40000", zframe_data (capture),
+            zframe_size (capture));
+    char *token, *peer;
+    zframe_t *frame;
+    chat_msg_t *ack = s_expect_send (fx->udp, &token, &peer, &frame);
+    assert_int_equal (ack->kind, CHAT_MSG_ACK);
+    assert_string_equal (ack->ack_uuid, msg->uuid);
+    assert_string_equal (peer, msg->source_endpoint);
+    assert_string_equal (ack->source_endpoint, S_LOCAL);
+    assert_string_equal (ack->sender_uuid, "alice");
+    if (msg->room_uuid)
+        assert_string_equal (ack->room_uuid, msg->room_uuid);
+    else
+        assert_null (ack->room_uuid);
+    assert_string_not_equal (ack->uuid, msg->uuid);
+    assert_int_equal (strncmp (token, "ack:", 4), 0);
+    assert_string_equal (token + 4, ack->uuid);
+
+    bus_event_t *event = s_expect_msg (fx, MSG_RECEIVED);
+    assert_string_equal (event->uuid, msg->uuid);
+    assert_string_equal (event->sender, msg->sender_uuid);
+    assert_string_equal (event->text, shown);
+    assert_string_equal (event->peer, msg->source_endpoint);
+    assert_false (event->outgoing);
+    assert_true (event->send_time == msg->timestamp);
+    assert_true (event->receive_time > 0);
+    bus_event_destroy (&event);
+    chat_msg_destroy (&ack);
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&frame);
+    zframe_destroy (&capture);
+    return msg;
+}
+
+//  The Rust DTChat's and the Python client's captured texts and file.
+static void
+test_recv_captures (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "captures", S_REMOTE, false);
+    const char *files [][2] = {
+        { "udp-text-ascii.bin", "hello world" },
+        { "input-udp-text-python.bin", "ping from python" },
+        { "udp-text-utf8.bin", "h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93 "
+                               "\xe6\x97\xa5\xe6\x9c\xac" },
+        { "input-udp-text-empty-room-python.bin", "no room" },
+        { "udp-file.bin", "[file note.txt, 14 bytes]" },
+        { "tcp-text-short.bin", "hello tcp" }
+    };
+    for (size_t index = 0; index < sizeof files / sizeof *files; index++) {
+        if (strncmp (files [index][0], "tcp", 3) == 0)
+            continue;       //  needs a tcp transport: test_recv_tcp_source
+        chat_msg_t *msg = s_recv_capture (&fx, files [index][0],
+                                          files [index][1]);
+        chat_msg_destroy (&msg);
+    }
+    //  a resync shows every received message once more, in order
+    zsock_send (fx.ui, "ss", VERB_SYNC, "again");
+    bus_event_t *event = s_expect_sync (&fx, "again");
+    assert_int_equal (event->total, 5);
+    assert_int_equal (event->pending, 0);
+    bus_event_destroy (&event);
+    for (size_t index = 0; index < 5; index++) {
+        event = s_expect_msg (&fx, MSG_RECEIVED);
+        assert_string_equal (event->text, files [index][1]);
+        bus_event_destroy (&event);
+    }
+    s_teardown (&fx);
+}
+
+//  A udp text whose source_endpoint is tcp is acked over tcp; with no
+//  local tcp endpoint the ack's source_endpoint is "??", as in Rust's
+//  tcp-ack-no-local-tcp.bin. A tcp text is acked over tcp too.
+static void
+test_recv_tcp_source (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "tcpsource", S_REMOTE, true);
+    const char *files [] = { "input-udp-text-tcp-source-python.bin",
+                             "tcp-text-short.bin" };
+    for (size_t index = 0; index < 2; index++) {
+        zframe_t *capture = s_load (files [index]);
+        chat_msg_t *msg = chat_msg_decode (zframe_data (capture),
+                                           zframe_size (capture), NULL, 0);
+        assert_non_null (msg);
+        s_recv (fx.udp, "udp 127.0.0.1:40000", zframe_data (capture),
+                zframe_size (capture));
+        char *token, *peer;
+        zframe_t *frame;
+        chat_msg_t *ack = s_expect_send (fx.tcp, &token, &peer, &frame);
+        assert_string_equal (ack->ack_uuid, msg->uuid);
+        assert_string_equal (ack->source_endpoint, "??");
+        assert_string_equal (peer, msg->source_endpoint);
+        bus_event_t *event = s_expect_msg (&fx, MSG_RECEIVED);
+        assert_string_equal (event->uuid, msg->uuid);
+        bus_event_destroy (&event);
+        chat_msg_destroy (&ack);
+        chat_msg_destroy (&msg);
+        zstr_free (&token);
+        zstr_free (&peer);
+        zframe_destroy (&frame);
+        zframe_destroy (&capture);
+    }
+    //  a send that fails on the ack token: only a warning
+    zsock_send (fx.tcp, "sss", VERB_FAILED, "ack:x", "connection refused");
+    s_expect_log (&fx, TOPIC_NET, LOG_WARN);
+    assert_false (s_ready (fx.udp));
+    s_teardown (&fx);
+}
+
+//  The same bytes three times: three acks, one RECEIVED event.
+static void
+test_duplicates (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "dups", S_REMOTE, false);
+    chat_msg_t *msg = s_recv_capture (&fx, "udp-text-ascii.bin",
+                                      "hello world");
+    zframe_t *capture = s_load ("udp-text-ascii.bin");
+    char *first_ack = NULL;
+    for (int copy = 0; copy < 2; copy++) {
+        s_recv (fx.udp, "udp 127.0.0.1:40001", zframe_data (capture),
+                zframe_size (capture));
+        char *token, *peer;
+        zframe_t *frame;
+        chat_msg_t *ack = s_expect_send (fx.udp, &token, &peer, &frame);
+        assert_string_equal (ack->ack_uuid, msg->uuid);
+        assert_string_equal (peer, "udp 127.0.0.1:17550");
+        if (first_ack)
+            assert_string_not_equal (token, first_ack);
+        zstr_free (&first_ack);
+        first_ack = token;
+        chat_msg_destroy (&ack);
+        zstr_free (&peer);
+        zframe_destroy (&frame);
+    }
+    zstr_free (&first_ack);
+    s_garbage (&fx);        //  no RECEIVED event came before it
+    zsock_send (fx.ui, "ss", VERB_SYNC, "count");
+    bus_event_t *event = s_expect_sync (&fx, "count");
+    assert_int_equal (event->total, 1);
+    bus_event_destroy (&event);
+    event = s_expect_msg (&fx, MSG_RECEIVED);
+    bus_event_destroy (&event);
+    zframe_destroy (&capture);
+    chat_msg_destroy (&msg);
+    s_teardown (&fx);
+}
+
+//  Bad input: an error event each, no ack, no crash; then a good message
+//  is handled as usual.
+static void
+test_bad_input (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "bad", S_REMOTE, false);
+    //  Rust drops this silently; we drop it with an error event
+    zframe_t *bad = s_load ("input-udp-text-bad-endpoint-python.bin");
+    s_recv (fx.udp, "udp 127.0.0.1:40002", zframe_data (bad),
+            zframe_size (bad));
+    s_expect_log (&fx, TOPIC_NET, LOG_ERROR);
+    zframe_destroy (&bad);
+
+    s_garbage (&fx);
+    zframe_t *text = s_load ("udp-text-ascii.bin");
+    s_recv (fx.udp, "udp 127.0.0.1:40002", zframe_data (text), 50);
+    s_expect_log (&fx, TOPIC_NET, LOG_ERROR);   //  truncated
+    s_recv (fx.udp, "udp 127.0.0.1:40002", zframe_data (text), 0);
+    s_expect_log (&fx, TOPIC_NET, LOG_ERROR);   //  empty
+
+    //  "hello world" at offset 79..89: make it invalid UTF-8
+    byte copy [128];
+    size_t size = zframe_size (text);
+    assert_true (size == 90);
+    memcpy (copy, zframe_data (text), size);
+    copy [80] = 0xc3;
+    copy [81] = 0x28;
+    s_recv (fx.udp, "udp 127.0.0.1:40002", copy, size);
+    s_expect_log (&fx, TOPIC_NET, LOG_ERROR);
+    //  a NUL inside the text
+    copy [80] = 0x00;
+    s_recv (fx.udp, "udp 127.0.0.1:40002", copy, size);
+    s_expect_log (&fx, TOPIC_NET, LOG_ERROR);
+
+    //  an ack for a message we never sent: a warning
+    zframe_t *ack = s_load ("udp-ack.bin");
+    s_recv (fx.udp, "udp 127.0.0.1:17550", zframe_data (ack),
+            zframe_size (ack));
+    s_expect_log (&fx, TOPIC_NET, LOG_WARN);
+    zframe_destroy (&ack);
+
+    //  nothing went to a transport or the tracker so far
+    assert_false (s_ready (fx.udp));
+    assert_false (s_ready (fx.tracker));
+    zframe_destroy (&text);
+    chat_msg_t *msg = s_recv_capture (&fx, "udp-text-ascii.bin",
+                                      "hello world");
+    chat_msg_destroy (&msg);
+    s_teardown (&fx);
+}
+
+//  Tracker RESEND resends the same bytes; EXPIRED fails it; the ui's
+//  RESEND sends the same bytes again and tracks anew; a late ack after
+//  FAILED still wins.
+static void
+test_expire_resend (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "expire", S_REMOTE, false);
+    zframe_t *frame;
+    chat_msg_t *sent = s_send_text (&fx, "", "are you there?", &frame);
+
+    zsock_send (fx.tracker, "ss", VERB_RESEND, sent->uuid);
+    char *token, *peer;
+    zframe_t *again;
+    chat_msg_t *resent = s_expect_send (fx.udp, &token, &peer, &again);
+    assert_string_equal (token, sent->uuid);
+    assert_true (zframe_eq (again, frame));
+    bus_event_t *event = s_expect_msg (&fx, MSG_SENDING);
+    assert_int_equal (event->attempts, 2);
+    bus_event_destroy (&event);
+    chat_msg_destroy (&resent);
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&again);
+
+    //  a failed attempt: a warning, the status stays
+    zsock_send (fx.udp, "sss", VERB_FAILED, sent->uuid, "network down");
+    s_expect_log (&fx, TOPIC_NET, LOG_WARN);
+
+    //  the ui cannot resend a message that is not FAILED
+    zsock_send (fx.ui, "ss", VERB_RESEND, sent->uuid);
+    s_expect_refused (&fx, "not FAILED");
+
+    zsock_send (fx.tracker, "sss", VERB_EXPIRED, sent->uuid,
+                "no ack after 2 attempts");
+    event = s_expect_msg (&fx, MSG_FAILED);
+    assert_string_equal (event->uuid, sent->uuid);
+    assert_string_equal (event->reason, "no ack after 2 attempts");
+    bus_event_destroy (&event);
+    //  a late SENT and a tracker RESEND do not revive it
+    zsock_send (fx.udp, "ss", VERB_SENT, sent->uuid);
+    zsock_send (fx.tracker, "ss", VERB_RESEND, sent->uuid);
+    s_expect_acked (&fx, sent->uuid);
+    s_garbage (&fx);
+    assert_false (s_ready (fx.udp));
+
+    //  unknown uuids are refused
+    zsock_send (fx.ui, "ss", VERB_RESEND, "zzzz");
+    s_expect_refused (&fx, "zzzz");
+    zsock_send (fx.ui, "ss", VERB_RESEND, "");
+    s_expect_refused (&fx, "uuid");
+
+    //  a unique prefix resends the FAILED message: same uuid, same bytes
+    char prefix [9];
+    snprintf (prefix, sizeof prefix, "%s", sent->uuid);
+    zsock_send (fx.ui, "ss", VERB_RESEND, prefix);
+    resent = s_expect_send (fx.udp, &token, &peer, &again);
+    assert_string_equal (token, sent->uuid);
+    assert_string_equal (peer, S_REMOTE);
+    assert_true (zframe_eq (again, frame));
+    s_expect_track (&fx, sent->uuid);
+    event = s_expect_msg (&fx, MSG_SENDING);
+    assert_int_equal (event->attempts, 3);
+    assert_null (event->reason);
+    assert_true (event->send_time == sent->timestamp);
+    bus_event_destroy (&event);
+    chat_msg_destroy (&resent);
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&again);
+
+    //  it fails again; then the ack comes after all: ACKED wins
+    zsock_send (fx.tracker, "sss", VERB_EXPIRED, sent->uuid, "gone");
+    event = s_expect_msg (&fx, MSG_FAILED);
+    bus_event_destroy (&event);
+    s_ack (&fx, sent);
+    event = s_expect_msg (&fx, MSG_ACKED);
+    assert_null (event->reason);
+    bus_event_destroy (&event);
+    s_expect_acked (&fx, sent->uuid);
+    chat_msg_destroy (&sent);
+    zframe_destroy (&frame);
+    s_teardown (&fx);
+}
+
+//  The ui's bad TEXTs are refused: nothing is sent or tracked.
+static void
+test_text_refused (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "refused", S_REMOTE, false);
+    zsock_send (fx.ui, "sss", VERB_TEXT, "", "");
+    s_expect_refused (&fx, "empty");
+    byte bad [] = { 'h', 'i', 0xff };
+    zsock_send (fx.ui, "ssb", VERB_TEXT, "", bad, sizeof bad);
+    s_expect_refused (&fx, "UTF-8");
+    byte nul [] = { 'h', 0, 'i' };
+    zsock_send (fx.ui, "ssb", VERB_TEXT, "", nul, sizeof nul);
+    s_expect_refused (&fx, "UTF-8");
+    zsock_send (fx.ui, "s", "BOGUS");
+    s_expect_refused (&fx, "BOGUS");
+    assert_false (s_ready (fx.udp));
+    assert_false (s_ready (fx.tracker));
+    s_teardown (&fx);
+}
+
+//  A remote over a protocol with no transport: SENDING, then FAILED at
+//  once, never tracked.
+static void
+test_no_transport (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "notransport", "bp ipn:2.1", false);
+    zsock_send (fx.ui, "sss", VERB_TEXT, "", "over bp");
+    bus_event_t *event = s_expect_msg (&fx, MSG_SENDING);
+    assert_string_equal (event->peer, "bp ipn:2.1");
+    bus_event_destroy (&event);
+    event = s_expect_msg (&fx, MSG_FAILED);
+    assert_non_null (strstr (event->reason, "no bp transport"));
+    bus_event_destroy (&event);
+    zsock_send (fx.ui, "s", VERB_DRAIN);
+    event = s_expect_sync (&fx, "drain");
+    assert_int_equal (event->failed, 1);
+    assert_int_equal (event->pending, 0);
+    bus_event_destroy (&event);
+    zmsg_t *msg = s_expect_cmd (fx.ui, VERB_DRAINED, 1);
+    zmsg_destroy (&msg);
+    assert_false (s_ready (fx.udp));
+    assert_false (s_ready (fx.tracker));
+    s_teardown (&fx);
+}
+
+//  DRAIN with nothing pending answers at once; with a message pending it
+//  answers when the ack comes.
+static void
+test_drain (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "drain", S_REMOTE, false);
+    zsock_send (fx.ui, "s", VERB_DRAIN);
+    bus_event_t *event = s_expect_sync (&fx, "drain");
+    assert_int_equal (event->pending, 0);
+    assert_int_equal (event->total, 0);
+    bus_event_destroy (&event);
+    zmsg_t *msg = s_expect_cmd (fx.ui, VERB_DRAINED, 1);
+    zmsg_destroy (&msg);
+
+    zframe_t *frame;
+    chat_msg_t *sent = s_send_text (&fx, "", "wait for me", &frame);
+    zsock_send (fx.ui, "s", VERB_DRAIN);
+    zsock_send (fx.udp, "ss", VERB_SENT, sent->uuid);
+    event = s_expect_msg (&fx, MSG_SENT);
+    bus_event_destroy (&event);
+    zsock_send (fx.ui, "ss", VERB_SYNC, "later");
+    event = s_expect_sync (&fx, "later");
+    assert_int_equal (event->pending, 1);
+    bus_event_destroy (&event);
+    event = s_expect_msg (&fx, MSG_SENT);       //  the resync
+    bus_event_destroy (&event);
+    assert_false (s_ready (fx.ui));
+
+    s_ack (&fx, sent);
+    event = s_expect_msg (&fx, MSG_ACKED);
+    bus_event_destroy (&event);
+    event = s_expect_sync (&fx, "drain");
+    assert_int_equal (event->pending, 0);
+    assert_int_equal (event->failed, 0);
+    assert_int_equal (event->total, 1);
+    bus_event_destroy (&event);
+    msg = s_expect_cmd (fx.ui, VERB_DRAINED, 1);
+    zmsg_destroy (&msg);
+    s_expect_acked (&fx, sent->uuid);
+    chat_msg_destroy (&sent);
+    zframe_destroy (&frame);
+    s_teardown (&fx);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_start_errors),
+        cmocka_unit_test (test_text_sent_acked),
+        cmocka_unit_test (test_recv_captures),
+        cmocka_unit_test (test_recv_tcp_source),
+        cmocka_unit_test (test_duplicates),
+        cmocka_unit_test (test_bad_input),
+        cmocka_unit_test (test_expire_resend),
+        cmocka_unit_test (test_text_refused),
+        cmocka_unit_test (test_no_transport),
+        cmocka_unit_test (test_drain),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
