@@ -18,7 +18,7 @@
 #define S_ROOMS_MAX     64
 #define S_LOCALS_MAX    8               //  a few protocols, a few families
 #define S_ROUTES_MAX    64
-#define S_LIFETIME_MAX  (10LL * 366 * 24 * 3600)    //  ten years, seconds
+#define S_LIFETIME_MAX  (10LL * 365 * 24 * 3600)    //  ten years, seconds
 #define S_MESSAGE_MAX   (1024LL * 1024 * 1024)      //  1 GiB
 
 typedef struct {

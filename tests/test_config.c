@@ -134,7 +134,7 @@ test_minimal (void **state)
     //  the largest values allowed; rooms may come before their peers
     const char *edges =
         "rooms: [{name: r, peers: [b]}]\n"
-        "lifetime: 316224000\n"
+        "lifetime: 315360000\n"
         "max_message: 1073741824\n"
         MINIMAL;
     config = config_parse (edges, strlen (edges), "e.yaml", reason,
@@ -142,7 +142,7 @@ test_minimal (void **state)
     if (!config)
         print_error ("%s\n", reason);
     assert_non_null (config);
-    assert_int_equal (config_lifetime_ms (config), 316224000LL * 1000);
+    assert_int_equal (config_lifetime_ms (config), 315360000LL * 1000);
     assert_int_equal (config_max_message (config), 1073741824);
     config_destroy (&config);
 }
@@ -232,7 +232,7 @@ static const bad_t s_bads [] = {
     { L P "lifetime: 010\n", "'lifetime' must be a positive integer" },
     { L P "lifetime: +10\n", "'lifetime' must be a positive integer" },
     { L P "lifetime: 1e3\n", "'lifetime' must be a positive integer" },
-    { L P "lifetime: 316224001\n", "'lifetime' is too large" },
+    { L P "lifetime: 315360001\n", "'lifetime' is too large" },
     { L P "lifetime: 99999999999999999999999999\n", "'lifetime' is too large" },
     { L P "lifetime: [60]\n", "'lifetime' must be a scalar, not a list" },
     { L P "max_message: 0\n", "'max_message' must be a positive integer" },
