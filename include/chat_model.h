@@ -11,7 +11,9 @@
     - Statuses only move forward: SENDING -> SENT -> ACKED, or -> FAILED;
       an ack still wins over FAILED; only an explicit RESEND from the ui
       moves FAILED back to SENDING.
-    Invalid input is counted, reported as an "app" error event, dropped.
+    Invalid input from the wire is counted, reported as a "net" error
+    event naming the peer, and dropped; a refused ui command gets ERROR
+    and an "app" error event.
 
     START  ""   replies "is": 0 and "", or -1 and why.
 */
