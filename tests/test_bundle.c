@@ -290,8 +290,10 @@ s_build (byte *buf, size_t max, const byte *blocks, size_t blocks_size,
     byte *ipn = s_load_bundle (0, &size);
     assert_true (1 + 36 + blocks_size + tail_size <= max);
     memcpy (buf, ipn, 37);      //  9f + primary block
-    memcpy (buf + 37, blocks, blocks_size);
-    memcpy (buf + 37 + blocks_size, tail, tail_size);
+    if (blocks_size)
+        memcpy (buf + 37, blocks, blocks_size);
+    if (tail_size)
+        memcpy (buf + 37 + blocks_size, tail, tail_size);
     free (ipn);
     return 37 + blocks_size + tail_size;
 }
