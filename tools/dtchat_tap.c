@@ -303,9 +303,12 @@ s_receive (zsock_t *sub)
         char reason [256] = "";
         event = bus_event_decode (topic, zframe_data (body),
                                   zframe_size (body), reason, sizeof reason);
+        if (!event && *reason)
+            s_dropped ("'%s' event: %s", topic, reason);
+        else
         if (!event)
-            s_dropped ("'%s' event of %zu bytes: %s", topic,
-                       zframe_size (body), *reason? reason: "undecodable");
+            s_dropped ("'%s' event of %zu bytes is undecodable", topic,
+                       zframe_size (body));
     }
     zmsg_destroy (&msg);
     return event;
