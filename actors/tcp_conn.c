@@ -1,0 +1,615 @@
+/*  tcp_conn.c: one TCP connection of transport-tcp, as a state machine.
+
+    transport-tcp creates, polls and destroys these (see tcp_conn.h); the
+    connection reads into a tcp_reader, writes queued messages with
+    sendmsg (partial writes resume where they stopped; SENT only when the
+    last byte of a message went to the OS), and runs its own timers. All
+    it produces goes to the shared ctx: replies for the chat-model on
+    to_model, "net" events on the PUB. It never blocks and never raises
+    SIGPIPE (MSG_NOSIGNAL).
+
+    Outbound: CONNECTING -> GREETING -> OPEN (framed), or GREETING times
+    out -> OPEN (legacy) -> LINGER (shut down, wait for the peer's EOF so
+    the close is clean). Inbound: ACCEPTED (silent, so a Rust peer that
+    writes at once never gets a byte from us) -> OPEN (we greet after the
+    greet delay, or at once when the peer greets first).
+*/
+#include "dtchat.h"
+#include "tcp_conn.h"
+#include "tcp_reader.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+//  Reads per wakeup, so one busy peer cannot starve the others.
+#define S_READS_PER_WAKEUP  16
+//  A slow network stretches the greeting wait by twice the connect time,
+//  up to this much.
+#define S_GREET_STRETCH_MAX 2000
+
+typedef enum {
+    S_CONNECTING,           //  out: connect() in progress
+    S_GREETING,             //  out: waiting for the listener's greeting
+    S_ACCEPTED,             //  in: silent until a first byte or the delay
+    S_OPEN,                 //  carrying messages
+    S_LINGER,               //  out, legacy: shut down, waiting for EOF
+    S_CLOSED
+} s_phase_t;
+
+struct _tcp_conn_t {
+    tcp_ctx_t *ctx;
+    int fd;
+    bool outbound;
+    bool legacy;            //  out: one bare message, no framing
+    s_phase_t phase;
+    char peer [DTCHAT_ENDPOINT_MAX];
+    tcp_reader_t *reader;
+    tcp_sendq_t *sendq;     //  what we still have to write
+    int64_t started;
+    int64_t greet_by;       //  out: the greeting's deadline
+    int64_t last_in;        //  last byte read (or reading resumed)
+    int64_t last_out;       //  last byte written
+    char failure [DTCHAT_ENDPOINT_MAX + 256];   //  why setup failed
+    void *owner;
+};
+
+//  Publish a "net" event about this connection's peer.
+#define s_log(self, level, ...) \
+    tcp_ctx_log ((self)->ctx, (level), (self)->peer, __VA_ARGS__)
+
+//  Common part of both constructors.
+static tcp_conn_t *
+s_new (tcp_ctx_t *ctx, int fd, const char *peer, bool outbound, int64_t now)
+{
+    tcp_conn_t *self = (tcp_conn_t *) zmalloc (sizeof (tcp_conn_t));
+    if (!self)
+        return NULL;
+    self->ctx = ctx;
+    self->fd = fd;
+    self->outbound = outbound;
+    snprintf (self->peer, sizeof (self->peer), "%s", peer);
+    self->reader = tcp_reader_new (ctx->max_message, outbound);
+    self->sendq = tcp_sendq_new ();
+    if (!self->reader || !self->sendq) {
+        tcp_reader_destroy (&self->reader);
+        tcp_sendq_destroy (&self->sendq);
+        free (self);
+        return NULL;
+    }
+    self->started = self->last_in = self->last_out = now;
+    //  Small frames must not wait for Nagle's timer
+    int on = 1;
+    setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof (on));
+    return self;
+}
+
+//  Wrap an accepted socket; see tcp_conn.h.
+tcp_conn_t *
+tcp_conn_accept (tcp_ctx_t *ctx, int fd, const char *peer, int64_t now)
+{
+    tcp_conn_t *self = s_new (ctx, fd, peer, false, now);
+    if (!self) {
+        close (fd);
+        return NULL;
+    }
+    self->phase = S_ACCEPTED;
+    return self;
+}
+
+//  Start connecting; see tcp_conn.h.
+tcp_conn_t *
+tcp_conn_connect (tcp_ctx_t *ctx, const endpoint_t *addr, const char *peer,
+                  bool legacy, tcp_out_t **first_p, int64_t now,
+                  char *reason, size_t reason_size)
+{
+    assert (first_p && *first_p);
+    int fd = socket (addr->addr.ss_family,
+                     SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd == -1) {
+        snprintf (reason, reason_size, "%s: %s", peer, strerror (errno));
+        return NULL;
+    }
+    if (connect (fd, (const struct sockaddr *) &addr->addr, addr->addrlen)
+        == -1 && errno != EINPROGRESS) {
+        snprintf (reason, reason_size, "%s: %s", peer, strerror (errno));
+        close (fd);
+        return NULL;
+    }
+    tcp_conn_t *self = s_new (ctx, fd, peer, true, now);
+    if (!self) {
+        snprintf (reason, reason_size, "%s: out of memory", peer);
+        close (fd);
+        return NULL;
+    }
+    self->legacy = legacy;
+    self->phase = S_CONNECTING;
+    tcp_sendq_push (self->sendq, first_p);
+    return self;
+}
+
+//  Close the socket; the owner destroys the connection later.
+static void
+s_close (tcp_conn_t *self)
+{
+    if (self->fd != -1)
+        close (self->fd);
+    self->fd = -1;
+    self->phase = S_CLOSED;
+}
+
+//  Reply FAILED with REASON for every message not yet written.
+static void
+s_fail_all (tcp_conn_t *self, const char *reason)
+{
+    tcp_out_t *out;
+    while ((out = tcp_sendq_pop (self->sendq))) {
+        tcp_ctx_reply (self->ctx, VERB_FAILED, out->token, reason);
+        tcp_out_destroy (&out);
+    }
+}
+
+//  Destroy; see tcp_conn.h.
+void
+tcp_conn_destroy (tcp_conn_t **self_p)
+{
+    tcp_conn_t *self = *self_p;
+    if (self) {
+        s_close (self);
+        tcp_sendq_destroy (&self->sendq);
+        tcp_reader_destroy (&self->reader);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+//  The connection is over: fail what it still holds with "PEER: WHAT",
+//  tell the bus at LEVEL (none if QUIET), and close. Setup failures are
+//  kept for the owner, who fails the peer's queue with the same reason.
+static void
+s_abort (tcp_conn_t *self, bool quiet, log_level_t level, const char *what)
+{
+    char reason [sizeof (self->failure)];
+    snprintf (reason, sizeof (reason), "%s: %s", self->peer, what);
+    if (self->phase == S_CONNECTING || self->phase == S_GREETING)
+        snprintf (self->failure, sizeof (self->failure), "%s", reason);
+    size_t lost = tcp_sendq_size (self->sendq);
+    if (!quiet) {
+        if (lost)
+            s_log (self, level, "%s (%zu message%s failed)", reason, lost,
+                   lost == 1? "": "s");
+        else
+            s_log (self, level, "%s", reason);
+    }
+    s_fail_all (self, reason);
+    s_close (self);
+}
+
+//  Hand every whole message the reader has to the model.
+static void
+s_deliver (tcp_conn_t *self)
+{
+    zframe_t *frame;
+    while ((frame = tcp_reader_next (self->reader)))
+        tcp_ctx_recv (self->ctx, self->peer, &frame);
+}
+
+//  After the legacy message went out: half-close, wait for the peer's EOF.
+static void
+s_linger (tcp_conn_t *self, int64_t now)
+{
+    shutdown (self->fd, SHUT_WR);
+    self->phase = S_LINGER;
+    self->last_in = now;
+}
+
+//  Write what is queued until the socket is full; report each message
+//  whose last byte went out, and fail them all on a socket error.
+static void
+s_write (tcp_conn_t *self, int64_t now)
+{
+    if (self->phase != S_OPEN)
+        return;
+    ssize_t rc = tcp_sendq_write (self->sendq, self->fd);
+    int err = errno;
+    if (rc > 0)
+        self->last_out = now;
+    tcp_out_t *out;
+    while ((out = tcp_sendq_sent (self->sendq))) {
+        tcp_ctx_reply (self->ctx, VERB_SENT, out->token, NULL);
+        tcp_out_destroy (&out);
+        if (self->legacy)
+            s_linger (self, now);
+    }
+    if (rc == -1)
+        s_abort (self, false, LOG_WARN, strerror (err));
+}
+
+//  The peer closed its side.
+static void
+s_eof (tcp_conn_t *self)
+{
+    if (self->phase == S_LINGER) {
+        s_close (self);
+        return;
+    }
+    if (self->phase == S_GREETING) {
+        s_abort (self, false, LOG_WARN,
+                 "closed the connection before its greeting");
+        return;
+    }
+    //  A legacy listener's stream is not ours to read
+    if (!(self->outbound && self->legacy)) {
+        char reason [256];
+        if (tcp_reader_eof (self->reader, reason, sizeof (reason)) == -1)
+            s_log (self, LOG_WARN, "%s: %s", self->peer, reason);
+        s_deliver (self);
+    }
+    bool lost = tcp_sendq_size (self->sendq) > 0;
+    s_abort (self, !lost, LOG_WARN, "closed the connection");
+}
+
+//  A receive or send error ERR (e.g. a reset).
+static void
+s_io_error (tcp_conn_t *self, int err)
+{
+    size_t partial = self->phase == S_OPEN?
+                     tcp_reader_partial (self->reader): 0;
+    if (partial) {
+        char what [256];
+        snprintf (what, sizeof (what), "%s mid-message (%zu bytes dropped)",
+                  strerror (err), partial);
+        s_abort (self, false, LOG_WARN, what);
+    }
+    else
+        //  A reset between messages loses nothing we hold
+        s_abort (self, tcp_sendq_size (self->sendq) == 0
+                       && self->phase != S_CONNECTING
+                       && self->phase != S_GREETING,
+                 LOG_WARN, strerror (err));
+}
+
+//  The listener greeted (or we know it never will): start writing.
+static void
+s_open (tcp_conn_t *self, bool legacy, int64_t now)
+{
+    self->phase = S_OPEN;
+    self->legacy = legacy;
+    tcp_sendq_set_framed (self->sendq, !legacy);
+    if (!legacy)
+        tcp_sendq_greet (self->sendq);
+    self->last_out = now;
+    s_write (self, now);
+}
+
+//  After bytes were fed: the first bytes decide what an inbound peer
+//  speaks, the whole greeting opens an outbound link.
+static void
+s_after_feed (tcp_conn_t *self, int64_t now)
+{
+    tcp_reader_mode_t mode = tcp_reader_mode (self->reader);
+    if (self->phase == S_GREETING && mode == TCP_READER_FRAMED)
+        s_open (self, false, now);
+    else
+    if (self->phase == S_ACCEPTED && mode != TCP_READER_DETECT) {
+        //  A Rust peer (legacy) never hears from us; a dtchat that greets
+        //  first gets our greeting back at once
+        self->phase = S_OPEN;
+        if (mode != TCP_READER_LEGACY)
+            tcp_sendq_greet (self->sendq);
+        s_write (self, now);
+    }
+}
+
+//  Read what the socket has (a bounded batch). Returns the bytes read.
+static size_t
+s_read (tcp_conn_t *self, int64_t now)
+{
+    size_t total = 0;
+    for (int round = 0; round < S_READS_PER_WAKEUP; round++) {
+        if (self->phase == S_CLOSED)
+            break;
+        ssize_t rc = recv (self->fd, self->ctx->scratch,
+                           self->ctx->scratch_size, MSG_DONTWAIT);
+        if (rc == 0) {
+            s_eof (self);
+            break;
+        }
+        if (rc == -1) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                s_io_error (self, errno);
+            break;
+        }
+        total += (size_t) rc;
+        self->last_in = now;
+        //  A legacy listener has nothing to tell us: discard
+        if (self->outbound && self->legacy)
+            continue;
+        char reason [256];
+        if (tcp_reader_feed (self->reader, self->ctx->scratch, (size_t) rc,
+                             reason, sizeof (reason)) == -1) {
+            s_deliver (self);
+            s_abort (self, false, LOG_WARN, reason);
+            break;
+        }
+        s_deliver (self);
+        s_after_feed (self, now);
+    }
+    return total;
+}
+
+//  CONNECTING is over: see how it went.
+static void
+s_connected (tcp_conn_t *self, int64_t now)
+{
+    int err = 0;
+    socklen_t size = sizeof (err);
+    if (getsockopt (self->fd, SOL_SOCKET, SO_ERROR, &err, &size) == -1)
+        err = errno;
+    if (err) {
+        s_abort (self, false, LOG_WARN, strerror (err));
+        return;
+    }
+    self->last_in = now;
+    if (self->legacy)
+        s_open (self, true, now);
+    else {
+        int64_t stretch = 2 * (now - self->started);
+        if (stretch > S_GREET_STRETCH_MAX)
+            stretch = S_GREET_STRETCH_MAX;
+        self->phase = S_GREETING;
+        self->greet_by = now + self->ctx->greet_wait_ms + stretch;
+    }
+}
+
+//  The socket.
+int
+tcp_conn_fd (tcp_conn_t *self)
+{
+    assert (self);
+    return self->fd;
+}
+
+//  Poll events wanted now; see tcp_conn.h.
+short
+tcp_conn_events (tcp_conn_t *self, bool may_read, int64_t now)
+{
+    assert (self);
+    short in = ZMQ_POLLIN;
+    //  Only reading that yields messages pauses: a greeting, a legacy
+    //  peer's silence and a lingering close are always read
+    if (!may_read && (self->phase == S_OPEN || self->phase == S_ACCEPTED)
+    &&  !(self->outbound && self->legacy)) {
+        //  We are the slow one: the peer's idle clock stands still
+        self->last_in = now;
+        in = 0;
+    }
+    bool writing = tcp_sendq_busy (self->sendq);
+    switch (self->phase) {
+        case S_CONNECTING:
+            return ZMQ_POLLOUT;
+        case S_GREETING:
+        case S_ACCEPTED:
+            return in;
+        case S_OPEN:
+            if (self->outbound && self->legacy)
+                return writing? ZMQ_POLLOUT: 0;
+            return in | (writing? ZMQ_POLLOUT: 0);
+        case S_LINGER:
+            return ZMQ_POLLIN;
+        case S_CLOSED:
+            break;
+    }
+    return 0;
+}
+
+//  Act on poll results; see tcp_conn.h.
+void
+tcp_conn_handle (tcp_conn_t *self, short revents, int64_t now)
+{
+    assert (self);
+    if (self->phase == S_CLOSED)
+        return;
+    if (self->phase == S_CONNECTING) {
+        if (revents & (ZMQ_POLLOUT | ZMQ_POLLERR))
+            s_connected (self, now);
+        return;
+    }
+    if (revents & (ZMQ_POLLIN | ZMQ_POLLERR)) {
+        size_t got = s_read (self, now);
+        if ((revents & ZMQ_POLLERR) && got == 0 && self->phase != S_CLOSED) {
+            //  An error or hang-up with nothing to read: say which
+            int err = 0;
+            socklen_t size = sizeof (err);
+            getsockopt (self->fd, SOL_SOCKET, SO_ERROR, &err, &size);
+            s_io_error (self, err? err: EPIPE);
+        }
+    }
+    if ((revents & ZMQ_POLLOUT) && self->phase == S_OPEN)
+        s_write (self, now);
+}
+
+//  Next timer; see tcp_conn.h.
+int64_t
+tcp_conn_deadline (tcp_conn_t *self)
+{
+    assert (self);
+    tcp_ctx_t *ctx = self->ctx;
+    bool writing = tcp_sendq_busy (self->sendq);
+    switch (self->phase) {
+        case S_CONNECTING:
+            return self->started + ctx->connect_ms;
+        case S_GREETING:
+            return self->greet_by;
+        case S_ACCEPTED:
+            return self->started + ctx->greet_delay_ms;
+        case S_LINGER:
+            return self->last_in + ctx->idle_ms;
+        case S_CLOSED:
+            return -1;
+        case S_OPEN:
+            break;
+    }
+    if (writing)
+        return self->last_out + ctx->idle_ms;
+    if (self->outbound && self->legacy)
+        return -1;                      //  cannot happen: it lingers
+    tcp_reader_mode_t mode = tcp_reader_mode (self->reader);
+    if (mode != TCP_READER_FRAMED || tcp_reader_partial (self->reader))
+        return self->last_in + ctx->idle_ms;
+    int64_t last = self->last_in > self->last_out?
+                   self->last_in: self->last_out;
+    return last + (self->outbound? ctx->client_idle_ms: ctx->server_idle_ms);
+}
+
+//  Run due timers; see tcp_conn.h.
+void
+tcp_conn_expire (tcp_conn_t *self, int64_t now)
+{
+    assert (self);
+    int64_t deadline = tcp_conn_deadline (self);
+    if (deadline == -1 || now < deadline)
+        return;
+    char what [256];
+    switch (self->phase) {
+        case S_CONNECTING:
+            snprintf (what, sizeof (what), "connect timed out after %"
+                      PRId64 " ms", now - self->started);
+            s_abort (self, false, LOG_WARN, what);
+            break;
+        case S_GREETING:
+            //  No greeting: a peer like the Rust DTChat
+            s_open (self, true, now);
+            break;
+        case S_ACCEPTED:
+            //  Silent so far: a dtchat waits for our greeting
+            self->phase = S_OPEN;
+            tcp_sendq_greet (self->sendq);
+            self->last_in = now;
+            s_write (self, now);
+            break;
+        case S_LINGER:
+            s_close (self);
+            break;
+        case S_OPEN:
+            if (tcp_sendq_busy (self->sendq)) {
+                snprintf (what, sizeof (what),
+                          "stopped reading for %" PRId64 " ms",
+                          now - self->last_out);
+                s_abort (self, false, LOG_WARN, what);
+            }
+            else
+            if (tcp_reader_mode (self->reader) != TCP_READER_FRAMED
+            ||  tcp_reader_partial (self->reader)) {
+                size_t partial = tcp_reader_partial (self->reader);
+                snprintf (what, sizeof (what),
+                          "idle for %" PRId64 " ms %s (%zu bytes dropped)",
+                          now - self->last_in,
+                          partial? "mid-message": "before a message",
+                          partial);
+                s_abort (self, false, LOG_WARN, what);
+            }
+            else
+                s_close (self);         //  an unused link: quietly
+            break;
+        case S_CLOSED:
+            break;
+    }
+}
+
+//  The state; see tcp_conn.h.
+tcp_conn_state_t
+tcp_conn_state (tcp_conn_t *self)
+{
+    assert (self);
+    switch (self->phase) {
+        case S_CLOSED:
+            return TCP_CONN_CLOSED;
+        case S_CONNECTING:
+        case S_GREETING:
+        case S_ACCEPTED:
+            return TCP_CONN_SETUP;
+        case S_OPEN:
+        case S_LINGER:
+            break;
+    }
+    if (self->outbound)
+        return self->legacy? TCP_CONN_LEGACY: TCP_CONN_FRAMED;
+    tcp_reader_mode_t mode = tcp_reader_mode (self->reader);
+    return mode == TCP_READER_LEGACY? TCP_CONN_LEGACY:
+           mode == TCP_READER_DETECT? TCP_CONN_SETUP: TCP_CONN_FRAMED;
+}
+
+//  True for a connection we opened.
+bool
+tcp_conn_outbound (tcp_conn_t *self)
+{
+    assert (self);
+    return self->outbound;
+}
+
+//  The peer's endpoint text.
+const char *
+tcp_conn_peer (tcp_conn_t *self)
+{
+    assert (self);
+    return self->peer;
+}
+
+//  Why setup failed, or NULL.
+const char *
+tcp_conn_setup_failure (tcp_conn_t *self)
+{
+    assert (self);
+    return *self->failure? self->failure: NULL;
+}
+
+//  Queue one more message on a framed outbound link; see tcp_conn.h.
+void
+tcp_conn_queue (tcp_conn_t *self, tcp_out_t **out_p, int64_t now)
+{
+    assert (self);
+    assert (self->outbound && !self->legacy && self->phase == S_OPEN);
+    if (!tcp_sendq_busy (self->sendq))
+        self->last_out = now;           //  the stall clock starts now
+    tcp_sendq_push (self->sendq, out_p);
+    s_write (self, now);
+}
+
+//  Messages not yet wholly written.
+size_t
+tcp_conn_pending (tcp_conn_t *self)
+{
+    assert (self);
+    return tcp_sendq_size (self->sendq);
+}
+
+//  Bytes of messages not yet wholly written.
+size_t
+tcp_conn_pending_bytes (tcp_conn_t *self)
+{
+    assert (self);
+    return tcp_sendq_bytes (self->sendq);
+}
+
+//  Set the owner's tag.
+void
+tcp_conn_set_owner (tcp_conn_t *self, void *owner)
+{
+    assert (self);
+    self->owner = owner;
+}
+
+//  The owner's tag.
+void *
+tcp_conn_owner (tcp_conn_t *self)
+{
+    assert (self);
+    return self->owner;
+}

@@ -1,0 +1,528 @@
+/*  transport_tcp.c: the TCP transport actor, many peers at once.
+
+    The chat-model talks to it over a PAIR data pipe (SEND in; SENT,
+    FAILED, RECV out, see dtchat_verbs.h); its creator binds it with
+    START (see transport.h). It listens on one socket and keeps every
+    connection as a tcp_conn (one state machine each); this file owns the
+    poll loop, the listener and one record per destination peer: a
+    bounded queue of messages, the persistent framed link to a dtchat, or
+    the one-connection-per-message legacy links to a Rust DTChat (which
+    sends no greeting; that is remembered for a while). The wire modes
+    are in docs/PROTOCOL.md. zpoller cannot poll raw fds, so the loop is
+    zmq_poll over the pipe, the model, the listener and the connections;
+    the item array is rebuilt only when the set of sockets changes, and
+    every timer is a computed poll timeout.
+*/
+#include "dtchat.h"
+#include "transport.h"
+#include "endpoint.h"
+#include "event_bus.h"
+#include "tcp_conn.h"
+#include "tcp_peers.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+//  Defaults and bounds (see docs/PROTOCOL.md).
+#define S_IDLE_MS           10000   //  no progress: close (idle_timeout_ms)
+#define S_CONNECT_MS        5000    //  connect() must finish within this
+#define S_GREET_DELAY_MS    50      //  a listener's silence before greeting
+#define S_GREET_WAIT_MS     250     //  a client's wait for the greeting
+#define S_INBOUND_MAX       256     //  concurrent inbound connections
+#define S_TO_MODEL_MAX      256     //  past this, stop reading sockets
+#define S_BATCH             64      //  SENDs or accepts per wakeup
+#define S_ACCEPT_PAUSE_MS   100     //  out of fds: wait before accepting
+#define S_REPORT_MS         1000    //  one flood report per second at most
+#define S_SCRATCH           (64 * 1024)
+#define S_FIXED_ITEMS       3       //  pipe, model, listener
+
+typedef struct {
+    zsock_t *pipe;              //  the creator
+    zsock_t *model;             //  PAIR to the chat-model
+    tcp_ctx_t ctx;              //  shared by every connection
+    int listener;               //  -1 before START
+    char local [DTCHAT_ENDPOINT_MAX];
+    tcp_peers_t *peers;         //  destinations
+    tcp_conn_t **conns;         //  every connection, in poll order
+    size_t conns_size;
+    size_t conns_room;
+    size_t inbound;             //  how many of them we accepted
+    zmq_pollitem_t *items;      //  S_FIXED_ITEMS + conns_size
+    bool dirty;                 //  the fd set changed: rebuild items
+    int64_t accept_after;       //  listener paused until then
+    uint64_t refused;           //  over S_INBOUND_MAX, since the report
+    int64_t report_after;       //  next flood report not before then
+    char broken [256];          //  why START must fail, else ""
+    bool terminated;
+} self_t;
+
+static void
+    s_adopt (void *arg, tcp_conn_t *conn);
+
+//  Create the actor state; a missing neighbour makes START fail later.
+static self_t *
+s_self_new (zsock_t *pipe, transport_args_t *args)
+{
+    self_t *self = (self_t *) zmalloc (sizeof (self_t));
+    if (!self)
+        return NULL;
+    self->pipe = pipe;
+    self->listener = -1;
+    self->ctx.to_model = zlist_new ();
+    self->ctx.scratch = (byte *) malloc (S_SCRATCH);
+    self->ctx.scratch_size = S_SCRATCH;
+    self->items = (zmq_pollitem_t *) zmalloc (S_FIXED_ITEMS
+                                              * sizeof (zmq_pollitem_t));
+    self->peers = tcp_peers_new (&self->ctx, s_adopt, self);
+    if (!self->ctx.to_model || !self->ctx.scratch || !self->peers
+    ||  !self->items) {
+        zlist_destroy (&self->ctx.to_model);
+        free (self->ctx.scratch);
+        tcp_peers_destroy (&self->peers);
+        free (self->items);
+        free (self);
+        return NULL;
+    }
+    int64_t idle = args && args->idle_timeout_ms > 0?
+                   args->idle_timeout_ms: S_IDLE_MS;
+    self->ctx.max_message = args && args->max_message?
+                            args->max_message: DTCHAT_MAX_MESSAGE_DEFAULT;
+    self->ctx.idle_ms = idle;
+    self->ctx.connect_ms = S_CONNECT_MS;
+    self->ctx.greet_delay_ms = S_GREET_DELAY_MS;
+    self->ctx.greet_wait_ms = S_GREET_WAIT_MS;
+    //  The client gives up an unused link before the listener does, so
+    //  a listener seldom closes a link a message is being written to
+    self->ctx.client_idle_ms = 3 * idle;
+    self->ctx.server_idle_ms = 6 * idle;
+    if (!args || !args->model_endpoint || !*args->model_endpoint)
+        snprintf (self->broken, sizeof (self->broken),
+                  "transport-tcp: no model endpoint");
+    else {
+        self->model = zsock_new (ZMQ_PAIR);
+        if (!self->model
+        ||  zsock_connect (self->model, "%s", args->model_endpoint) == -1)
+            snprintf (self->broken, sizeof (self->broken),
+                      "transport-tcp: cannot connect to %s",
+                      args->model_endpoint);
+    }
+    if (args && args->bus_endpoint)
+        self->ctx.pub = event_bus_publisher (args->bus_endpoint);
+    self->dirty = true;
+    return self;
+}
+
+//  Close everything and free the state; idempotent.
+static void
+s_self_destroy (self_t **self_p)
+{
+    self_t *self = *self_p;
+    if (self) {
+        for (size_t index = 0; index < self->conns_size; index++)
+            tcp_conn_destroy (&self->conns [index]);
+        free (self->conns);
+        free (self->items);
+        tcp_peers_destroy (&self->peers);
+        if (self->listener != -1)
+            close (self->listener);
+        zmsg_t *msg;
+        while ((msg = (zmsg_t *) zlist_pop (self->ctx.to_model)))
+            zmsg_destroy (&msg);
+        zlist_destroy (&self->ctx.to_model);
+        free (self->ctx.scratch);
+        zsock_destroy (&self->model);
+        zsock_destroy (&self->ctx.pub);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+//  Hand queued messages to the model while its pipe takes them, so a
+//  slow model never blocks us (a blocked PAIR could deadlock both).
+static void
+s_flush_to_model (self_t *self)
+{
+    while (zlist_size (self->ctx.to_model)
+       &&  (zsock_events (self->model) & ZMQ_POLLOUT)) {
+        zmsg_t *msg = (zmsg_t *) zlist_pop (self->ctx.to_model);
+        if (zmsg_send (&msg, self->model) == -1)
+            zmsg_destroy (&msg);        //  only when the context ends
+    }
+}
+
+//  Add a connection to the poll set.
+static void
+s_conn_add (self_t *self, tcp_conn_t *conn)
+{
+    if (self->conns_size == self->conns_room) {
+        size_t room = self->conns_room? self->conns_room * 2: 64;
+        self->conns = (tcp_conn_t **) realloc (self->conns,
+                                               room * sizeof (tcp_conn_t *));
+        self->items = (zmq_pollitem_t *) realloc (self->items,
+                          (S_FIXED_ITEMS + room) * sizeof (zmq_pollitem_t));
+        //  Out of memory for a few pointers: CZMQ itself aborts there
+        assert (self->conns && self->items);
+        self->conns_room = room;
+    }
+    self->conns [self->conns_size++] = conn;
+    if (!tcp_conn_outbound (conn))
+        self->inbound++;
+    self->dirty = true;
+}
+
+//  tcp_peers opened a connection: poll it.
+static void
+s_adopt (void *arg, tcp_conn_t *conn)
+{
+    s_conn_add ((self_t *) arg, conn);
+}
+
+//  SEND token endpoint data: check it, queue it for its peer, pump.
+static void
+s_handle_send (self_t *self, zmsg_t *msg, int64_t now)
+{
+    char *token = zmsg_popstr (msg);
+    char *endpoint = zmsg_popstr (msg);
+    zframe_t *data = zmsg_pop (msg);
+    char reason [DTCHAT_ENDPOINT_MAX + 300] = "";
+    endpoint_t addr;
+    if (!token || !endpoint || !data || zmsg_size (msg)) {
+        tcp_ctx_log (&self->ctx, LOG_ERROR, self->local,
+                     "malformed SEND dropped");
+        if (token)
+            tcp_ctx_reply (&self->ctx, VERB_FAILED, token, "malformed SEND");
+        goto done;
+    }
+    char why [300];
+    if (self->listener == -1)
+        snprintf (reason, sizeof (reason), "transport-tcp: not started");
+    else
+    if (zframe_size (data) == 0)
+        snprintf (reason, sizeof (reason), "empty message");
+    else
+    if (zframe_size (data) > self->ctx.max_message)
+        snprintf (reason, sizeof (reason),
+                  "message of %zu bytes is over the limit of %zu",
+                  zframe_size (data), self->ctx.max_message);
+    else
+    if (endpoint_parse (&addr, endpoint, why, sizeof (why)) == -1)
+        snprintf (reason, sizeof (reason), "bad endpoint: %s", why);
+    else
+    if (addr.proto != ENDPOINT_TCP)
+        snprintf (reason, sizeof (reason), "'%.*s' is not a tcp endpoint",
+                  DTCHAT_ENDPOINT_MAX, endpoint);
+    if (*reason) {
+        tcp_ctx_reply (&self->ctx, VERB_FAILED, token, reason);
+        goto done;
+    }
+    char *copy = strdup (token);
+    tcp_out_t *out = copy? tcp_out_new (&copy, &data): NULL;
+    if (!out
+    ||  tcp_peers_send (self->peers, &addr, &out, now, reason,
+                        sizeof (reason)) == -1) {
+        tcp_ctx_reply (&self->ctx, VERB_FAILED, token,
+                       out? reason: "out of memory");
+        tcp_out_destroy (&out);
+        zstr_free (&copy);
+    }
+done:
+    zstr_free (&token);
+    zstr_free (&endpoint);
+    zframe_destroy (&data);
+}
+
+//  Read a batch of commands from the model.
+static void
+s_handle_model (self_t *self, int64_t now)
+{
+    for (int count = 0; count < S_BATCH; count++) {
+        if (!(zsock_events (self->model) & ZMQ_POLLIN))
+            break;
+        zmsg_t *msg = zmsg_recv (self->model);
+        if (!msg)
+            break;
+        char *verb = zmsg_popstr (msg);
+        if (verb && streq (verb, VERB_SEND))
+            s_handle_send (self, msg, now);
+        else
+            tcp_ctx_log (&self->ctx, LOG_ERROR, self->local,
+                         "unexpected '%s' from the model dropped",
+                         verb? verb: "");
+        zstr_free (&verb);
+        zmsg_destroy (&msg);
+    }
+}
+
+//  Say how many connections were refused since the last report.
+static void
+s_report_refused (self_t *self, int64_t now)
+{
+    if (self->refused && now >= self->report_after) {
+        tcp_ctx_log (&self->ctx, LOG_WARN, self->local,
+                     "%" PRIu64 " connection%s refused: already %d open",
+                     self->refused, self->refused == 1? "": "s",
+                     S_INBOUND_MAX);
+        self->refused = 0;
+        self->report_after = now + S_REPORT_MS;
+    }
+}
+
+//  Turn an IPv4-mapped IPv6 address back into IPv4 text.
+static void
+s_peer_text (struct sockaddr_storage *ss, socklen_t len, char *buf,
+             size_t size)
+{
+    endpoint_t peer = { .proto = ENDPOINT_TCP, .addrlen = len };
+    memcpy (&peer.addr, ss, sizeof (peer.addr));
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &peer.addr;
+    if (peer.addr.ss_family == AF_INET6
+    &&  IN6_IS_ADDR_V4MAPPED (&in6->sin6_addr)) {
+        struct sockaddr_in in4 = { .sin_family = AF_INET };
+        in4.sin_port = in6->sin6_port;
+        memcpy (&in4.sin_addr, &in6->sin6_addr.s6_addr [12], 4);
+        memset (&peer.addr, 0, sizeof (peer.addr));
+        memcpy (&peer.addr, &in4, sizeof (in4));
+        peer.addrlen = sizeof (in4);
+    }
+    endpoint_format (&peer, buf, size);
+}
+
+//  Accept a batch of connections; past the limit, accept and close.
+static void
+s_handle_listener (self_t *self, int64_t now)
+{
+    for (int count = 0; count < S_BATCH; count++) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof (ss);
+        int fd = accept4 (self->listener, (struct sockaddr *) &ss, &len,
+                          SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd == -1) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            //  Out of descriptors or memory: the listener stays readable,
+            //  so wait a little instead of spinning
+            tcp_ctx_log (&self->ctx, LOG_ERROR, self->local,
+                         "accept failed: %s", strerror (errno));
+            self->accept_after = now + S_ACCEPT_PAUSE_MS;
+            break;
+        }
+        if (self->inbound >= S_INBOUND_MAX) {
+            close (fd);
+            self->refused++;
+            s_report_refused (self, now);
+            continue;
+        }
+        char peer [DTCHAT_ENDPOINT_MAX];
+        s_peer_text (&ss, len, peer, sizeof (peer));
+        tcp_conn_t *conn = tcp_conn_accept (&self->ctx, fd, peer, now);
+        if (conn)
+            s_conn_add (self, conn);
+        else
+            tcp_ctx_log (&self->ctx, LOG_ERROR, peer,
+                         "out of memory for a connection from %s", peer);
+    }
+}
+
+//  After I/O and timers: update peers, drop closed connections, pump.
+static void
+s_reap (self_t *self, int64_t now)
+{
+    size_t index = 0;
+    while (index < self->conns_size) {
+        tcp_conn_t *conn = self->conns [index];
+        if (tcp_conn_outbound (conn))
+            tcp_peers_update (self->peers, conn, now);
+        if (tcp_conn_state (conn) != TCP_CONN_CLOSED) {
+            index++;
+            continue;
+        }
+        if (!tcp_conn_outbound (conn))
+            self->inbound--;
+        tcp_conn_destroy (&conn);
+        self->conns [index] = self->conns [--self->conns_size];
+        self->dirty = true;
+    }
+    tcp_peers_pump (self->peers, now);
+}
+
+//  START: bind and listen. Returns 0 and fills self->local, or -1 with a
+//  one-line reason that names the endpoint.
+static int
+s_start (self_t *self, const char *text, char *reason, size_t size)
+{
+    if (*self->broken) {
+        snprintf (reason, size, "%s", self->broken);
+        return -1;
+    }
+    if (self->listener != -1) {
+        snprintf (reason, size, "transport-tcp: already bound to %s",
+                  self->local);
+        return -1;
+    }
+    endpoint_t local;
+    char why [400];
+    if (endpoint_parse (&local, text, why, sizeof (why)) == -1) {
+        snprintf (reason, size, "bad local endpoint: %s", why);
+        return -1;
+    }
+    if (local.proto != ENDPOINT_TCP) {
+        snprintf (reason, size, "'%.*s' is not a tcp endpoint",
+                  DTCHAT_ENDPOINT_MAX, text);
+        return -1;
+    }
+    char name [DTCHAT_ENDPOINT_MAX];
+    endpoint_format (&local, name, sizeof (name));
+    int fd = socket (local.addr.ss_family,
+                     SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1;
+    //  A restarted dtchat must get its port back from TIME_WAIT
+    if (fd == -1
+    ||  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof (on))
+    ||  bind (fd, (struct sockaddr *) &local.addr, local.addrlen)
+    ||  listen (fd, SOMAXCONN)) {
+        snprintf (reason, size, "%s: %s", name, strerror (errno));
+        if (fd != -1)
+            close (fd);
+        return -1;
+    }
+    local.addrlen = sizeof (local.addr);
+    if (getsockname (fd, (struct sockaddr *) &local.addr, &local.addrlen)) {
+        snprintf (reason, size, "%s: %s", name, strerror (errno));
+        close (fd);
+        return -1;
+    }
+    self->listener = fd;
+    self->dirty = true;
+    endpoint_format (&local, self->local, sizeof (self->local));
+    tcp_ctx_log (&self->ctx, LOG_INFO, self->local, "listening on %s",
+                 self->local);
+    return 0;
+}
+
+//  Handle one command from the creator.
+static void
+s_handle_pipe (self_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->pipe);
+    if (!msg) {
+        self->terminated = true;        //  interrupted
+        return;
+    }
+    char *verb = zmsg_popstr (msg);
+    if (verb && streq (verb, VERB_TERM))
+        self->terminated = true;
+    else
+    if (verb && streq (verb, VERB_START)) {
+        char *text = zmsg_popstr (msg);
+        char reason [512];
+        if (s_start (self, text? text: "", reason, sizeof (reason)) == 0)
+            zsock_send (self->pipe, "is", 0, self->local);
+        else {
+            tcp_ctx_log (&self->ctx, LOG_ERROR, text, "%s", reason);
+            zsock_send (self->pipe, "is", -1, reason);
+        }
+        zstr_free (&text);
+    }
+    else
+        //  Only our own code talks on this pipe
+        assert (false);
+    zstr_free (&verb);
+    zmsg_destroy (&msg);
+}
+
+//  Fill the poll items: sockets only when the set changed, events always.
+static void
+s_prepare_items (self_t *self, int64_t now)
+{
+    zmq_pollitem_t *items = self->items;
+    if (self->dirty) {
+        items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, 0, 0 };
+        items [1] = (zmq_pollitem_t) {
+            self->model? zsock_resolve (self->model): NULL, -1, 0, 0 };
+        items [2] = (zmq_pollitem_t) { NULL, self->listener, 0, 0 };
+        for (size_t index = 0; index < self->conns_size; index++)
+            items [S_FIXED_ITEMS + index] = (zmq_pollitem_t) {
+                NULL, tcp_conn_fd (self->conns [index]), 0, 0 };
+        self->dirty = false;
+    }
+    items [0].events = ZMQ_POLLIN;
+    if (self->model)
+        items [1].events = ZMQ_POLLIN
+                         | (zlist_size (self->ctx.to_model)? ZMQ_POLLOUT: 0);
+    items [2].events = self->listener != -1 && now >= self->accept_after?
+                       ZMQ_POLLIN: 0;
+    bool may_read = zlist_size (self->ctx.to_model) < S_TO_MODEL_MAX;
+    for (size_t index = 0; index < self->conns_size; index++)
+        items [S_FIXED_ITEMS + index].events =
+            tcp_conn_events (self->conns [index], may_read, now);
+}
+
+//  Milliseconds until the next timer (-1: none).
+static long
+s_timeout (self_t *self, int64_t now)
+{
+    int64_t next = -1;
+    for (size_t index = 0; index < self->conns_size; index++) {
+        int64_t deadline = tcp_conn_deadline (self->conns [index]);
+        if (deadline != -1 && (next == -1 || deadline < next))
+            next = deadline;
+    }
+    if (self->accept_after > now && (next == -1 || self->accept_after < next))
+        next = self->accept_after;
+    if (self->refused && (next == -1 || self->report_after < next))
+        next = self->report_after;
+    return next == -1? -1: next <= now? 0: (long) (next - now);
+}
+
+//  The actor: see transport.h and the top of this file.
+void
+transport_tcp_actor (zsock_t *pipe, void *args)
+{
+    self_t *self = s_self_new (pipe, (transport_args_t *) args);
+    zsock_signal (pipe, self? 0: -1);
+    while (self && !self->terminated) {
+        int64_t now = zclock_mono ();
+        s_prepare_items (self, now);
+        size_t polled = self->conns_size;
+        int items = S_FIXED_ITEMS + (int) polled;
+        if (zmq_poll (self->items, items, s_timeout (self, now)) == -1) {
+            if (errno == EINTR)
+                continue;
+            break;                      //  the context is ending
+        }
+        now = zclock_mono ();
+        if (self->items [0].revents & ZMQ_POLLIN)
+            s_handle_pipe (self);
+        if (self->terminated)
+            break;
+        if (self->items [1].revents & ZMQ_POLLOUT)
+            s_flush_to_model (self);
+        if (self->items [1].revents & ZMQ_POLLIN)
+            s_handle_model (self, now);
+        //  Connections added above are polled from the next round on
+        for (size_t index = 0; index < polled; index++) {
+            short revents = self->items [S_FIXED_ITEMS + index].revents;
+            if (revents)
+                tcp_conn_handle (self->conns [index], revents, now);
+        }
+        for (size_t index = 0; index < self->conns_size; index++) {
+            int64_t deadline = tcp_conn_deadline (self->conns [index]);
+            if (deadline != -1 && deadline <= now)
+                tcp_conn_expire (self->conns [index], now);
+        }
+        s_reap (self, now);
+        //  After the reaping, so closed connections free their places
+        if (self->items [2].revents & ZMQ_POLLIN)
+            s_handle_listener (self, now);
+        s_report_refused (self, now);
+        if (self->model)
+            s_flush_to_model (self);
+    }
+    s_self_destroy (&self);
+}

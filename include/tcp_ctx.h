@@ -1,0 +1,46 @@
+/*  tcp_ctx.h: what all connections of one transport-tcp share.
+
+    transport-tcp fills one tcp_ctx_t (a plain value with public fields)
+    and hands it to every tcp_conn it makes: where replies for the
+    chat-model go (to_model, flushed to the model's PAIR by the actor when
+    the pipe takes them), the PUB for "net" events, one receive buffer
+    (a single thread reads at a time) and the limits and timeouts of
+    docs/PROTOCOL.md. The helpers below build the model's messages.
+*/
+#ifndef TCP_CTX_H_INCLUDED
+#define TCP_CTX_H_INCLUDED
+
+#include "dtchat.h"
+#include "bus_event.h"
+
+typedef struct {
+    zlist_t *to_model;          //  zmsg_t *: RECV, SENT, FAILED
+    zsock_t *pub;               //  "net" events, or NULL
+    byte *scratch;              //  receive buffer
+    size_t scratch_size;
+    size_t max_message;         //  largest message either way, bytes
+    int64_t idle_ms;            //  no progress mid-message: close
+    int64_t connect_ms;         //  connect() must finish within this
+    int64_t greet_delay_ms;     //  listener: silence before it greets
+    int64_t greet_wait_ms;      //  client: wait this for the greeting
+    int64_t client_idle_ms;     //  client: close a framed link unused
+    int64_t server_idle_ms;     //  listener: close a framed link unused
+} tcp_ctx_t;
+
+//  Queue VERB TOKEN [REASON] (SENT, FAILED) for the model.
+void
+    tcp_ctx_reply (tcp_ctx_t *self, const char *verb, const char *token,
+                   const char *reason);
+
+//  Queue RECV PEER FRAME for the model (the frame is taken, nulled).
+void
+    tcp_ctx_recv (tcp_ctx_t *self, const char *peer, zframe_t **frame_p);
+
+//  Publish a "net" event about ENDPOINT (may be NULL); nothing if there
+//  is no bus.
+void
+    tcp_ctx_log (tcp_ctx_t *self, log_level_t level, const char *endpoint,
+                 const char *format, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+#endif
