@@ -1,6 +1,6 @@
 /*  bench_peer.c: drive two in-process dtchat peers and time them.
 
-    dtchat-bench calls bench_peer_run once per transport. It builds peers
+    dtchat-bench makes one bench_peer per transport. It builds peers
     A and B from node.h (bus_external "" so nothing is visible outside,
     a long lifetime so nothing expires), connects a PAIR to A's ui
     endpoint as a ui would and a SUB to A's bus backend. Each text is
@@ -23,13 +23,13 @@
 #define S_DRAIN_WAIT_MS     60000
 //  Lifetime of bench messages: longer than any run.
 #define S_LIFETIME_MS       (30 * 60 * 1000)
-//  Most round trips timed one at a time.
-#define S_RTT_MAX           200000
 #define S_TEXT_PREFIX       "bench "
 
-typedef struct {
-    const bench_peer_config_t *config;
-    bench_peer_result_t *result;
+struct _bench_peer_t {
+    endpoint_proto_t proto;
+    size_t text_size;
+    bench_peer_result_t result_;
+    bench_peer_result_t *result;    //  = &result_
     node_t *a, *b;
     zsock_t *ui;                //  PAIR to A's chat-model
     zsock_t *sub;               //  A's bus: "msg" and "sys"
@@ -38,12 +38,14 @@ typedef struct {
     size_t sent_limit;
     uint64_t next;              //  next sequence number
     uint64_t in_flight;
-    bench_samples_t *samples;   //  round trips of the current phase
+    bench_samples_t *rtt;       //  round trips one at a time
+    bench_samples_t *load;      //  round trips while streaming
+    bench_samples_t *samples;   //  where ACKED timings go now
     char *text;                 //  the text being built
     bool drained;               //  DRAINED arrived
     bool synced;                //  the awaited "sync" event arrived
     char sync_token [32];       //  the "sync" token awaited
-} s_bench_t;
+};
 
 //  Loopback endpoints: ephemeral ports, ipn node numbers 1 and 2.
 const char *
@@ -81,7 +83,7 @@ bench_peer_wire_size (const char *local, size_t text_size)
 
 //  Remember when sequence SEQ was sent.
 static int
-s_mark_sent (s_bench_t *self, uint64_t seq, int64_t now)
+s_mark_sent (bench_peer_t *self, uint64_t seq, int64_t now)
 {
     if (seq >= self->sent_limit) {
         size_t limit = self->sent_limit? self->sent_limit * 2: 65536;
@@ -100,10 +102,10 @@ s_mark_sent (s_bench_t *self, uint64_t seq, int64_t now)
 
 //  Send the next text; returns its sequence number, or -1.
 static int64_t
-s_send_text (s_bench_t *self)
+s_send_text (bench_peer_t *self)
 {
     uint64_t seq = self->next;
-    size_t size = self->config->text_size;
+    size_t size = self->text_size;
     int head = snprintf (self->text, size + 1, S_TEXT_PREFIX "%08" PRIu64 " ",
                          seq);
     if (head > 0 && (size_t) head < size)
@@ -133,7 +135,7 @@ s_text_seq (const char *text)
 
 //  Handle one bus event: ACKED texts are timed and counted.
 static void
-s_handle_event (s_bench_t *self, bus_event_t *event)
+s_handle_event (bench_peer_t *self, bus_event_t *event)
 {
     if (event->kind == BUS_EVENT_SYS) {
         if (event->token && streq (event->token, self->sync_token)) {
@@ -153,6 +155,8 @@ s_handle_event (s_bench_t *self, bus_event_t *event)
     int64_t now = bench_now_us ();
     bench_samples_add (self->samples, (double) (now - self->sent_at [seq]));
     self->sent_at [seq] = 0;
+    if (event->attempts > 1)
+        self->result->retried++;
     if (self->in_flight)            //  a late ack after a timeout: no
         self->in_flight--;
     self->result->acked++;
@@ -160,7 +164,7 @@ s_handle_event (s_bench_t *self, bus_event_t *event)
 
 //  Handle a reply from the model on the ui PAIR.
 static void
-s_handle_ui (s_bench_t *self)
+s_handle_ui (bench_peer_t *self)
 {
     char *verb = NULL, *detail = NULL;
     if (zsock_recv (self->ui, "ss", &verb, &detail) == -1)
@@ -173,9 +177,8 @@ s_handle_ui (s_bench_t *self)
         self->result->refused++;
         if (self->in_flight)
             self->in_flight--;
-        if (self->config->progress)
-            fprintf (self->config->progress, "bench: model refused: %s\n",
-                     detail? detail: "");
+        fprintf (stderr, "bench: the model refused a text: %s\n",
+                 detail? detail: "");
     }
     zstr_free (&verb);
     zstr_free (&detail);
@@ -184,18 +187,19 @@ s_handle_ui (s_bench_t *self)
 //  Wait up to TIMEOUT ms for something, then handle all that is ready.
 //  Returns false if nothing came.
 static bool
-s_pump (s_bench_t *self, int timeout)
+s_pump (bench_peer_t *self, int timeout)
 {
     void *which = zpoller_wait (self->poller, timeout);
     if (!which)
         return false;
     if (which == self->ui)
         s_handle_ui (self);
-    //  Take every queued event: one poll per event costs a syscall
-    while (zsock_events (self->sub) & ZMQ_POLLIN) {
-        bus_event_t *event = bus_event_recv (self->sub);
-        if (event)
-            s_handle_event (self, event);
+    //  Take every queued event: the SUB has a zero receive timeout, so
+    //  this ends at the first miss. Asking zsock_events before each one
+    //  would cost a poll() system call per event.
+    bus_event_t *event;
+    while ((event = bus_event_recv (self->sub))) {
+        s_handle_event (self, event);
         bus_event_destroy (&event);
     }
     return true;
@@ -205,7 +209,7 @@ s_pump (s_bench_t *self, int timeout)
 //  SUB misses what was published before its subscription arrived, so
 //  this repeats until the event gets through.
 static bool
-s_sync (s_bench_t *self, int timeout)
+s_sync (bench_peer_t *self, int timeout)
 {
     int64_t until = bench_now_us () + (int64_t) timeout * 1000;
     for (int round = 0; bench_now_us () < until; round++) {
@@ -222,88 +226,104 @@ s_sync (s_bench_t *self, int timeout)
     return false;
 }
 
-//  Phase 1: one text at a time, each waits for its ACKED event.
-static void
-s_phase_rtt (s_bench_t *self)
+//  One text at a time, each waits for its ACKED event.
+bool
+bench_peer_rtt (bench_peer_t *self, double seconds)
 {
+    assert (self);
     bench_peer_result_t *result = self->result;
-    int64_t until = bench_now_us () + (int64_t) (self->config->seconds * 1e6);
-    while (bench_now_us () < until && result->rtt_count < S_RTT_MAX) {
+    self->samples = self->rtt;
+    int64_t until = bench_now_us () + (int64_t) (seconds * 1e6);
+    while (bench_now_us () < until) {
         if (s_send_text (self) < 0)
-            break;
+            return false;
         int64_t give_up = bench_now_us () + S_EVENT_WAIT_MS * 1000;
         while (self->in_flight && bench_now_us () < give_up)
             s_pump (self, S_EVENT_WAIT_MS);
         if (self->in_flight) {
             result->timeouts++;
             self->in_flight = 0;
+            return false;
         }
-        else
-            result->rtt_count++;
+        result->rtt_count++;
     }
-    result->rtt_p50_us = bench_samples_percentile (self->samples, 50);
-    result->rtt_p99_us = bench_samples_percentile (self->samples, 99);
+    return true;
 }
 
-//  Phase 2: keep WINDOW texts in flight for a while, then let them land.
-static void
-s_phase_stream (s_bench_t *self)
+//  Keep WINDOW texts in flight for a while, then let them land.
+bool
+bench_peer_stream (bench_peer_t *self, double seconds, size_t window)
 {
+    assert (self && window > 0);
     bench_peer_result_t *result = self->result;
+    self->samples = self->load;
     uint64_t acked_before = result->acked;
     int64_t start = bench_now_us ();
-    int64_t until = start + (int64_t) (self->config->seconds * 1e6);
+    int64_t until = start + (int64_t) (seconds * 1e6);
     int64_t last = start;
-    while (bench_now_us () < until) {
-        while (self->in_flight < self->config->window)
+    bool flowing = true;
+    while (flowing && bench_now_us () < until) {
+        while (self->in_flight < window)
             if (s_send_text (self) < 0)
                 break;
         if (s_pump (self, S_EVENT_WAIT_MS))
             last = bench_now_us ();
-        else {
-            result->timeouts++;
-            break;              //  five silent seconds: the bus dropped
-        }
+        else
+            flowing = false;
     }
-    while (self->in_flight && s_pump (self, S_EVENT_WAIT_MS))
-        last = bench_now_us ();
-    if (self->in_flight)
+    while (flowing && self->in_flight)
+        if (s_pump (self, S_EVENT_WAIT_MS))
+            last = bench_now_us ();
+        else
+            flowing = false;
+    if (!flowing)
         result->timeouts++;
-    result->stream_acked = result->acked - acked_before;
-    result->stream_seconds = (last - start) / 1e6;
-    result->acked_per_s = result->stream_seconds > 0?
-        result->stream_acked / result->stream_seconds: 0;
-    result->load_p50_us = bench_samples_percentile (self->samples, 50);
-    result->load_p99_us = bench_samples_percentile (self->samples, 99);
+    result->stream_acked += result->acked - acked_before;
+    result->stream_seconds += (last - start) / 1e6;
+    return flowing;
 }
 
 //  DRAIN: wait for DRAINED, then for its "sync" counters.
-static void
-s_drain (s_bench_t *self)
+void
+bench_peer_drain (bench_peer_t *self)
 {
-    bench_peer_result_t *result = self->result;
+    assert (self);
     snprintf (self->sync_token, sizeof self->sync_token, "drain");
     self->synced = false;
+    self->drained = false;
     zstr_send (self->ui, VERB_DRAIN);
     int64_t until = bench_now_us () + S_DRAIN_WAIT_MS * 1000LL;
     while (!self->drained && bench_now_us () < until)
         s_pump (self, 1000);
-    result->drained = self->drained;
-    if (self->drained && !self->synced) {
-        //  The "drain" marker went missing on the bus: ask afresh
+    //  The "drain" marker comes before DRAINED, unless the bus lost it
+    if (self->drained && !self->synced)
         s_sync (self, 5000);
-    }
-    result->bus_missed = result->messages - result->refused - result->acked;
-    result->lost = result->refused + result->failed;
-    if (!self->drained || !self->synced)
-        result->lost = result->messages - result->acked;
+}
+
+//  The figures so far.
+void
+bench_peer_result (bench_peer_t *self, bench_peer_result_t *result)
+{
+    assert (self && result);
+    bench_peer_result_t *r = self->result;
+    r->rtt_p50_us = bench_samples_percentile (self->rtt, 50);
+    r->rtt_p99_us = bench_samples_percentile (self->rtt, 99);
+    r->load_p50_us = bench_samples_percentile (self->load, 50);
+    r->load_p99_us = bench_samples_percentile (self->load, 99);
+    r->acked_per_s = r->stream_seconds > 0?
+                     r->stream_acked / r->stream_seconds: 0;
+    r->drained = self->drained && self->synced;
+    r->bus_missed = r->messages - r->refused - r->acked;
+    //  Only the model's own counters, after DRAINED, prove delivery
+    r->lost = r->drained? r->refused + r->failed: r->messages - r->acked;
+    *result = *r;
 }
 
 //  Start peers A and B, each the other's remote.
 static int
-s_start_peers (s_bench_t *self, char *reason, size_t reason_size)
+s_start_peers (bench_peer_t *self, char *reason, size_t reason_size)
 {
-    endpoint_proto_t proto = self->config->proto;
+    endpoint_proto_t proto = self->proto;
     const char *locals_a [] = { bench_peer_local (proto, 1), NULL };
     const char *locals_b [] = { bench_peer_local (proto, 2), NULL };
     node_config_t config = {
@@ -326,19 +346,21 @@ s_start_peers (s_bench_t *self, char *reason, size_t reason_size)
                     reason, reason_size))
         return -1;
     self->result->wire_size = bench_peer_wire_size (
-        node_local (self->a, proto), self->config->text_size);
+        node_local (self->a, proto), self->text_size);
     return 0;
 }
 
 //  Connect the ui PAIR and the bus SUB to peer A.
 static int
-s_connect (s_bench_t *self, char *reason, size_t reason_size)
+s_connect (bench_peer_t *self, char *reason, size_t reason_size)
 {
     const char *topics [] = { TOPIC_MSG, TOPIC_SYS, NULL };
     self->ui = zsock_new (ZMQ_PAIR);
     self->sub = event_bus_subscriber (node_bus_endpoint (self->a), topics);
-    if (self->sub)
+    if (self->sub) {
         zsock_set_rcvhwm (self->sub, 0);        //  no limit: never drop
+        zsock_set_rcvtimeo (self->sub, 0);      //  see s_pump
+    }
     if (!self->ui || !self->sub
     ||  zsock_connect (self->ui, "%s", node_ui_endpoint (self->a)) == -1) {
         snprintf (reason, reason_size, "cannot connect to peer A");
@@ -352,49 +374,52 @@ s_connect (s_bench_t *self, char *reason, size_t reason_size)
     return 0;
 }
 
-//  Both phases and the drain: see bench_peer.h.
-int
-bench_peer_run (const bench_peer_config_t *config,
-                bench_peer_result_t *result, char *reason,
+//  Start both peers: see bench_peer.h.
+bench_peer_t *
+bench_peer_new (endpoint_proto_t proto, size_t text_size, char *reason,
                 size_t reason_size)
 {
-    assert (config && result);
-    assert (config->text_size >= 16 && config->window > 0);
-    memset (result, 0, sizeof (*result));
-    s_bench_t self = { .config = config, .result = result };
-    self.samples = bench_samples_new ();
-    self.text = (char *) malloc (config->text_size + 1);
-    int rc = -1;
-    if (!self.samples || !self.text) {
+    assert (text_size >= 16);
+    bench_peer_t *self = (bench_peer_t *) calloc (1, sizeof (bench_peer_t));
+    if (!self) {
         snprintf (reason, reason_size, "out of memory");
-        goto done;
+        return NULL;
     }
-    if (s_start_peers (&self, reason, reason_size)
-    ||  s_connect (&self, reason, reason_size))
-        goto done;
-    if (config->progress)
-        fprintf (config->progress, "bench: %s round trips, %.1f s\n",
-                 endpoint_proto_name (config->proto), config->seconds);
-    s_phase_rtt (&self);
-    bench_samples_destroy (&self.samples);
-    self.samples = bench_samples_new ();
-    if (!self.samples)
-        goto done;
-    if (config->progress)
-        fprintf (config->progress, "bench: %s stream, window %zu, %.1f s\n",
-                 endpoint_proto_name (config->proto), config->window,
-                 config->seconds);
-    s_phase_stream (&self);
-    s_drain (&self);
-    rc = 0;
-done:
-    zpoller_destroy (&self.poller);
-    zsock_destroy (&self.ui);
-    zsock_destroy (&self.sub);
-    node_destroy (&self.a);
-    node_destroy (&self.b);
-    bench_samples_destroy (&self.samples);
-    free (self.sent_at);
-    free (self.text);
-    return rc;
+    self->proto = proto;
+    self->text_size = text_size;
+    self->result = &self->result_;
+    self->rtt = bench_samples_new ();
+    self->load = bench_samples_new ();
+    self->samples = self->rtt;
+    self->text = (char *) malloc (text_size + 1);
+    if (!self->rtt || !self->load || !self->text) {
+        snprintf (reason, reason_size, "out of memory");
+        bench_peer_destroy (&self);
+    }
+    else
+    if (s_start_peers (self, reason, reason_size)
+    ||  s_connect (self, reason, reason_size))
+        bench_peer_destroy (&self);
+    return self;
+}
+
+//  Stop both peers and free; idempotent.
+void
+bench_peer_destroy (bench_peer_t **self_p)
+{
+    assert (self_p);
+    bench_peer_t *self = *self_p;
+    if (!self)
+        return;
+    zpoller_destroy (&self->poller);
+    zsock_destroy (&self->ui);
+    zsock_destroy (&self->sub);
+    node_destroy (&self->a);
+    node_destroy (&self->b);
+    bench_samples_destroy (&self->rtt);
+    bench_samples_destroy (&self->load);
+    free (self->sent_at);
+    free (self->text);
+    free (self);
+    *self_p = NULL;
 }

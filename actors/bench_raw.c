@@ -20,7 +20,7 @@
 //  Socket buffers as big as the UDP transport asks for.
 #define S_SOCKBUF       (4 * 1024 * 1024)
 //  Round trips not sampled, so the first page faults do not count.
-#define S_WARMUP        200
+#define S_WARMUP        20
 //  A one-way receiver stops after this much silence, ms.
 #define S_QUIET_MS      300
 
@@ -216,7 +216,7 @@ done:
 //  Ping-pong: see bench_raw.h.
 int
 bench_raw_pingpong (bench_raw_kind_t kind, size_t size, double seconds,
-                    bench_raw_result_t *result,
+                    bench_samples_t *all, bench_raw_result_t *result,
                     char *reason, size_t reason_size)
 {
     assert (result && size > 0);
@@ -261,8 +261,12 @@ bench_raw_pingpong (bench_raw_kind_t kind, size_t size, double seconds,
             rc = s_fail (reason, reason_size, "raw ping-pong");
             break;
         }
-        if (++trips > S_WARMUP)
-            bench_samples_add (samples, (double) (bench_now_us () - sent_at));
+        if (++trips > S_WARMUP) {
+            double sample = (double) (bench_now_us () - sent_at);
+            bench_samples_add (samples, sample);
+            if (all)
+                bench_samples_add (all, sample);
+        }
     }
     double elapsed = (bench_now_us () - start) / 1e6;
     if (kind == BENCH_RAW_UDP)

@@ -28,11 +28,13 @@ typedef struct {
     double per_s;           //  ping-pong: round trips/s; one-way: received/s
 } bench_raw_result_t;
 
-//  Ping-pong SIZE-byte messages on loopback for SECONDS. 0, or -1 with a
-//  reason.
+typedef struct _bench_samples_t bench_samples_t;
+
+//  Ping-pong SIZE-byte messages on loopback for SECONDS; each round trip
+//  also goes into SAMPLES unless it is NULL. 0, or -1 with a reason.
 int
     bench_raw_pingpong (bench_raw_kind_t kind, size_t size, double seconds,
-                        bench_raw_result_t *result,
+                        bench_samples_t *samples, bench_raw_result_t *result,
                         char *reason, size_t reason_size);
 
 //  Send SIZE-byte messages one way on loopback for SECONDS and count
@@ -43,7 +45,6 @@ int
                       char *reason, size_t reason_size);
 
 //  A growing set of samples (microseconds) for percentiles.
-typedef struct _bench_samples_t bench_samples_t;
 
 bench_samples_t *
     bench_samples_new (void);

@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #define S_STARTUP_RUNS  5
+//  Each phase alternates this many slices of dtchat and of the baseline.
+#define S_SLICES        4
 
 typedef struct {
     bool run [4];               //  by endpoint_proto_t
@@ -161,37 +163,66 @@ s_parse (int argc, char **argv, s_options_t *options)
     return 0;
 }
 
-//  Measure one transport: dtchat first, then the raw floors with the
-//  same payload size.
+//  Measure one transport: dtchat and the raw floors (same payload size)
+//  in alternating slices, so that a change in the machine's load hits
+//  both alike.
 static void
 s_run_transport (const s_options_t *options, endpoint_proto_t proto,
                  s_transport_t *out)
 {
     const char *name = endpoint_proto_name (proto);
     char reason [512] = "";
-    bench_peer_config_t config = {
-        .proto = proto, .seconds = options->seconds,
-        .window = options->window, .text_size = options->text_size,
-        .progress = stderr
-    };
-    out->ok = bench_peer_run (&config, &out->peer, reason,
-                              sizeof reason) == 0;
-    if (!out->ok) {
+    bench_peer_t *peer = bench_peer_new (proto, options->text_size,
+                                         reason, sizeof reason);
+    bench_samples_t *raw_rtt = bench_samples_new ();
+    if (!peer || !raw_rtt) {
         fprintf (stderr, "dtchat-bench: %s: %s\n", name, reason);
+        bench_samples_destroy (&raw_rtt);
         return;
     }
+    bench_peer_result (peer, &out->peer);
     bench_raw_kind_t kind = proto == ENDPOINT_UDP? BENCH_RAW_UDP
                                                  : BENCH_RAW_TCP;
     size_t size = out->peer.wire_size;
-    fprintf (stderr, "bench: %s raw ping-pong and one-way, %zu bytes\n",
+    double slice = options->seconds / S_SLICES;
+    bench_raw_result_t raw;
+    out->ok = true;
+    fprintf (stderr, "bench: %s round trips, raw ping-pong of %zu bytes\n",
              name, size);
-    if (bench_raw_pingpong (kind, size, options->seconds, &out->pingpong,
-                            reason, sizeof reason)
-    ||  bench_raw_oneway (kind, size, options->seconds, &out->oneway,
-                          reason, sizeof reason)) {
-        fprintf (stderr, "dtchat-bench: %s baseline: %s\n", name, reason);
-        out->ok = false;
+    for (int index = 0; index < S_SLICES && out->ok; index++) {
+        out->ok = bench_peer_rtt (peer, slice);
+        if (bench_raw_pingpong (kind, size, slice, raw_rtt, &raw,
+                                reason, sizeof reason)) {
+            fprintf (stderr, "dtchat-bench: %s: %s\n", name, reason);
+            out->ok = false;
+        }
+        out->pingpong.count += raw.count;
+        out->pingpong.seconds += raw.seconds;
     }
+    fprintf (stderr, "bench: %s stream, window %zu, raw one-way\n", name,
+             options->window);
+    for (int index = 0; index < S_SLICES && out->ok; index++) {
+        out->ok = bench_peer_stream (peer, slice, options->window);
+        if (bench_raw_oneway (kind, size, slice, &raw,
+                              reason, sizeof reason)) {
+            fprintf (stderr, "dtchat-bench: %s: %s\n", name, reason);
+            out->ok = false;
+        }
+        out->oneway.count += raw.count;
+        out->oneway.sent += raw.sent;
+        out->oneway.seconds += raw.seconds;
+    }
+    if (!out->ok)
+        fprintf (stderr, "dtchat-bench: %s: the acks stopped coming\n",
+                 name);
+    bench_peer_drain (peer);
+    bench_peer_result (peer, &out->peer);
+    out->pingpong.p50_us = bench_samples_percentile (raw_rtt, 50);
+    out->pingpong.p99_us = bench_samples_percentile (raw_rtt, 99);
+    out->oneway.per_s = out->oneway.seconds > 0?
+                        out->oneway.count / out->oneway.seconds: 0;
+    bench_samples_destroy (&raw_rtt);
+    bench_peer_destroy (&peer);
 }
 
 //  Median time to node_new a udp peer, ms.
