@@ -12,12 +12,23 @@
     (never asserted on) when bad. Every valid text or file is acked to its
     source_endpoint, a duplicate too (its first ack may have been lost),
     but shown only once.
+    With a store (args db_path, see store.h) it is the only code that
+    touches it: a new text is in the store before SENDING is shown (or it
+    is refused), every status change is written, a received text is
+    written (uuid in the received set and history, one transaction)
+    before it is acked and shown, so a crash loses nothing and a restart
+    shows nothing twice. START loads history and outbox; the ui's first
+    SYNC (the node has started the ack-tracker by then) resends every
+    message still waiting for its ack, with its uuid and bytes, tracked
+    until its original deadline. SYNC re-publishes in the chosen order.
 */
 #include "chat_model.h"
 #include "chat_msg.h"
 #include "chat_table.h"
 #include "bus_event.h"
 #include "event_bus.h"
+#include "chat_history.h"
+#include "store.h"
 
 //  Token prefix of the SENDs that carry our acks (not tracked messages).
 #define S_ACK_TOKEN     "ack:"
@@ -27,6 +38,8 @@
 #define S_REASON_MAX    (2 * DTCHAT_ENDPOINT_MAX + 128)
 //  Longest endpoint text we format (eid + via + words).
 #define S_ENDPOINT_TEXT (2 * DTCHAT_ENDPOINT_MAX + 16)
+//  Received uuids are kept at least this long past a message's lifetime.
+#define S_HORIZON_SLACK_MS  (24LL * 3600 * 1000)
 
 //  How s_dispatch treats a message: a first send (or the ui's resend)
 //  starts tracking; a tracker's resend is already tracked.
@@ -40,6 +53,7 @@ typedef struct {
     zsock_t *transport [4];         //  PAIR per endpoint_proto_t, bound
     zsock_t *pub;                   //  to the bus frontend
     chat_table_t *table;
+    store_t *store;                 //  NULL = memory only
     //  copies of the args
     char *ui_endpoint;
     char *tracker_endpoint;
@@ -52,6 +66,12 @@ typedef struct {
     endpoint_t remote_ep;           //  parsed at START
     char remote_text [S_ENDPOINT_TEXT];     //  canonical form
     int64_t lifetime_ms;
+    char *db_path;                  //  NULL = no store
+    char *order_text;               //  as given, checked at START
+    chat_order_t order;             //  of the history on SYNC
+    int64_t horizon_ms;             //  keep received uuids this long
+    bool outbox_due;                //  resend the stored outbox at SYNC
+    bool sender_from_store;         //  START replies with our id
     bool started;
     bool draining;                  //  the ui waits for DRAINED
     bool terminated;
@@ -87,6 +107,9 @@ s_self_destroy (self_t **self_p)
     }
     zsock_destroy (&self->pub);
     chat_table_destroy (&self->table);
+    store_destroy (&self->store);
+    free (self->db_path);
+    free (self->order_text);
     free (self->ui_endpoint);
     free (self->tracker_endpoint);
     free (self->bus_endpoint);
@@ -120,6 +143,10 @@ s_self_new (zsock_t *pipe, const chat_model_args_t *args)
     self->remote = s_dup (args->remote, &ok);
     self->lifetime_ms = args->lifetime_ms > 0? args->lifetime_ms
                                              : DTCHAT_LIFETIME_DEFAULT_MS;
+    self->db_path = s_dup (args->db_path, &ok);
+    self->order_text = s_dup (args->order, &ok);
+    self->horizon_ms = args->dedup_horizon_ms > 0? args->dedup_horizon_ms
+                                                 : STORE_HORIZON_DEFAULT_MS;
     self->table = chat_table_new (0);
     self->poller = zpoller_new (pipe, NULL);
     if (!ok || !self->table || !self->poller)
@@ -158,14 +185,61 @@ s_self_unbind (self_t *self)
             zsock_destroy (socks [index]);
         }
     zsock_destroy (&self->pub);
+    store_destroy (&self->store);
+}
+
+//  Open the store, take our id from it if we have none, prune old
+//  received uuids and load the history. -1 with a reason.
+static int
+s_self_open_store (self_t *self, char *reason, size_t reason_size)
+{
+    if (chat_order_parse (self->order_text, &self->order)) {
+        snprintf (reason, reason_size, "unknown order '%.40s': send or "
+                  "receive", self->order_text);
+        return -1;
+    }
+    if (!self->db_path)
+        return 0;
+    self->store = store_new (self->db_path, reason, reason_size);
+    if (!self->store)
+        return -1;
+    char id [DTCHAT_ID_MAX];
+    if (!self->sender) {
+        if (store_peer_id (self->store, id, sizeof id)
+        ||  !(self->sender = strdup (id))) {
+            snprintf (reason, reason_size, "%s", store_error (self->store));
+            return -1;
+        }
+        self->sender_from_store = true;
+    }
+    //  A retry cannot come after its lifetime: keep uuids longer than that
+    int64_t horizon = self->lifetime_ms + S_HORIZON_SLACK_MS;
+    if (horizon < self->horizon_ms)
+        horizon = self->horizon_ms;
+    size_t skipped = 0;
+    if (store_prune (self->store, dtchat_now_ms () - horizon) < 0
+    ||  chat_history_load (self->table, self->store, 0, &skipped) < 0) {
+        snprintf (reason, reason_size, "%s", store_error (self->store));
+        return -1;
+    }
+    self->outbox_due = chat_table_pending (self->table) > 0;
+    if (skipped)
+        bus_log (self->pub, TOPIC_APP, LOG_WARN, NULL, "store %s: %zu "
+                 "stored messages were not usable and are not shown",
+                 self->db_path, skipped);
+    return 0;
 }
 
 //  Check the args, bind every pipe, connect the bus. -1 with a reason.
 static int
 s_self_bind (self_t *self, char *reason, size_t reason_size)
 {
-    if (!self->sender || !*self->sender) {
+    if (!self->db_path && (!self->sender || !*self->sender)) {
         snprintf (reason, reason_size, "no sender_uuid");
+        return -1;
+    }
+    if (self->sender && !*self->sender) {
+        snprintf (reason, reason_size, "empty sender_uuid");
         return -1;
     }
     char why [S_REASON_MAX - 16];     //  room for "remote: "
@@ -198,7 +272,7 @@ s_self_bind (self_t *self, char *reason, size_t reason_size)
             return -1;
         zpoller_add (self->poller, self->transport [proto]);
     }
-    return 0;
+    return s_self_open_store (self, reason, reason_size);
 }
 
 //  Publish ENTRY's current state as a "msg" event.
@@ -235,6 +309,18 @@ s_refuse (self_t *self, const char *why)
     bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL, "%s", why);
 }
 
+//  Write ENTRY's new status to the store, if we have one; a failure is
+//  an "app" error event (the status holds in memory: after a restart
+//  the message may be sent again, and the peer's dedup drops it).
+static void
+s_record (self_t *self, const chat_entry_t *entry)
+{
+    if (self->store && store_update (self->store, entry) < 0)
+        bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL, "%s (status %s of "
+                 "message %s not kept)", store_error (self->store),
+                 msg_status_name (entry->status), entry->uuid);
+}
+
 //  Tell the tracker to stop tracking UUID.
 static void
 s_untrack (self_t *self, const char *uuid)
@@ -249,14 +335,17 @@ s_fail (self_t *self, chat_entry_t *entry, const char *reason)
     if (chat_table_advance (self->table, entry, MSG_FAILED)) {
         free (entry->reason);
         entry->reason = strdup (reason? reason: "failed");
+        s_record (self, entry);
         s_publish_entry (self, entry);
     }
 }
 
-//  Hand ENTRY's bytes to the transport of its protocol. With no such
-//  transport the failure is permanent: FAILED now, and not tracked.
+//  Hand ENTRY's bytes to the transport of its protocol; a first send
+//  is tracked from NOW until DEADLINE. With no such transport the
+//  failure is permanent: FAILED now, and not tracked.
 static void
-s_dispatch (self_t *self, chat_entry_t *entry, s_dispatch_t how)
+s_dispatch (self_t *self, chat_entry_t *entry, s_dispatch_t how,
+            int64_t now, int64_t deadline)
 {
     zsock_t *transport = self->transport [entry->proto];
     if (!transport) {
@@ -274,11 +363,9 @@ s_dispatch (self_t *self, chat_entry_t *entry, s_dispatch_t how)
     s_publish_entry (self, entry);
     zsock_send (transport, "sssb", VERB_SEND, entry->uuid, entry->peer,
                 entry->data, entry->size);
-    if (how == S_FIRST) {
-        int64_t now = dtchat_now_ms ();
+    if (how == S_FIRST)
         zsock_send (self->tracker, "ss88", VERB_TRACK, entry->uuid,
-                    (uint64_t) now, (uint64_t) (now + self->lifetime_ms));
-    }
+                    (uint64_t) now, (uint64_t) deadline);
 }
 
 //  The largest message the transport of PROTO takes.
@@ -317,10 +404,25 @@ s_new_text (self_t *self, const char *room, const char *text)
         entry->size = size;
         data = NULL;
         chat_entry_t *stored = entry;
-        if (chat_table_insert (self->table, &entry) == 0)
-            s_dispatch (self, stored, S_FIRST);
+        int64_t now = dtchat_now_ms ();
+        int64_t deadline = now + self->lifetime_ms;
+        if (self->store && store_insert (self->store, entry, deadline)) {
+            snprintf (why, sizeof why, "not sent: %s", store_error
+                      (self->store));
+            s_refuse (self, why);
+        }
         else
+        if (chat_table_insert (self->table, &entry) == 0)
+            s_dispatch (self, stored, S_FIRST, now, deadline);
+        else {
             s_refuse (self, "too many messages wait for an ack");
+            if (self->store) {      //  stored: do not resend it later
+                stored->status = MSG_FAILED;
+                stored->reason = strdup ("too many messages waited for "
+                                         "an ack");
+                s_record (self, stored);
+            }
+        }
     }
     chat_entry_destroy (&entry);
     free (data);
@@ -380,14 +482,77 @@ s_ui_resend (self_t *self, zmsg_t *msg)
         s_refuse (self, why);
     }
     else
-    if (!chat_table_reopen (self->table, entry)) {
+    if (entry->status != MSG_FAILED) {
         snprintf (why, sizeof why, "message %s is %s, not FAILED",
                   entry->uuid, msg_status_name (entry->status));
         s_refuse (self, why);
     }
-    else
-        s_dispatch (self, entry, S_FIRST);
+    else {
+        int64_t now = dtchat_now_ms ();
+        int64_t deadline = now + self->lifetime_ms;
+        if (self->store
+        &&  store_reopen (self->store, entry->uuid, deadline) < 0) {
+            snprintf (why, sizeof why, "not sent again: %s",
+                      store_error (self->store));
+            s_refuse (self, why);
+        }
+        else
+        if (chat_table_reopen (self->table, entry))
+            s_dispatch (self, entry, S_FIRST, now, deadline);
+    }
     zstr_free (&prefix);
+}
+
+//  store_each_fn: resend one message of the stored outbox, tracked until
+//  its original deadline (FAILED now if that passed while we were down).
+static void
+s_resend_stored (chat_entry_t **stored_p, int64_t deadline, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    chat_entry_t *entry = chat_table_lookup (self->table, (*stored_p)->uuid);
+    if (!entry || !entry->outgoing
+    ||  (entry->status != MSG_SENDING && entry->status != MSG_SENT))
+        return;
+    int64_t now = dtchat_now_ms ();
+    if (deadline <= now)
+        s_fail (self, entry, "its lifetime ended while dtchat was not "
+                "running");
+    else
+        s_dispatch (self, entry, S_FIRST, now, deadline);
+}
+
+//  SYNC token [order]: the marker, then every message in the order (which
+//  the ui may change here), then, the first time, the stored outbox goes
+//  out again.
+static void
+s_ui_sync (self_t *self, zmsg_t *msg)
+{
+    char *token = zmsg_popstr (msg);
+    char *order = zmsg_popstr (msg);
+    if (order && chat_order_parse (order, &self->order)) {
+        char why [96];
+        snprintf (why, sizeof why, "unknown order '%.40s': send or "
+                  "receive", order);
+        s_refuse (self, why);
+    }
+    s_publish_sys (self, "sync", token);
+    size_t count = 0;
+    chat_entry_t **sorted = chat_history_sorted (self->table, self->order,
+                                                 &count);
+    if (!sorted && chat_table_size (self->table))
+        bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL,
+                 "out of memory: history not re-published");
+    for (size_t index = 0; index < count; index++)
+        s_publish_entry (self, sorted [index]);
+    free (sorted);
+    if (self->outbox_due) {
+        self->outbox_due = false;
+        if (store_outbox (self->store, s_resend_stored, self) < 0)
+            bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL, "%s (stored "
+                     "messages not sent again)", store_error (self->store));
+    }
+    zstr_free (&token);
+    zstr_free (&order);
 }
 
 //  A command from the ui.
@@ -408,14 +573,8 @@ s_handle_ui (self_t *self)
     if (streq (verb, VERB_DRAIN))
         self->draining = true;      //  answered by s_check_drain
     else
-    if (streq (verb, VERB_SYNC)) {
-        char *token = zmsg_popstr (msg);
-        s_publish_sys (self, "sync", token);
-        chat_entry_t *entry = chat_table_first (self->table);
-        for (; entry; entry = chat_table_next (self->table))
-            s_publish_entry (self, entry);
-        zstr_free (&token);
-    }
+    if (streq (verb, VERB_SYNC))
+        s_ui_sync (self, msg);
     else {
         char why [64];
         snprintf (why, sizeof why, "unknown command %.20s", verb);
@@ -441,7 +600,7 @@ s_handle_tracker (self_t *self)
     else
     if (streq (verb, VERB_RESEND)) {
         if (pending)
-            s_dispatch (self, entry, S_RETRY);
+            s_dispatch (self, entry, S_RETRY, 0, 0);
         else
             s_untrack (self, uuid);     //  acked, failed or forgotten
     }
@@ -491,11 +650,13 @@ s_send_ack (self_t *self, const chat_msg_t *msg)
 }
 
 //  A valid text or file: ack it, and show it unless we have seen it.
+//  With a store it is written first, and acked only once it is: if the
+//  write fails the sender's retry brings it again.
 static void
 s_recv_text (self_t *self, const chat_msg_t *msg)
 {
-    s_send_ack (self, msg);
     if (chat_table_lookup (self->table, msg->uuid)) {
+        s_send_ack (self, msg);
         self->duplicates++;
         return;
     }
@@ -512,15 +673,34 @@ s_recv_text (self_t *self, const chat_msg_t *msg)
         chat_entry_new (msg->uuid, msg->sender_uuid, msg->room_uuid, shown,
                         msg->source_endpoint, MSG_RECEIVED, false): NULL;
     bool stored = false;
+    int fresh = 1;
     if (entry) {
         entry->send_time = msg->timestamp;
         entry->receive_time = dtchat_now_ms ();
+        if (self->store)
+            fresh = store_receive (self->store, entry, entry->receive_time);
+    }
+    if (fresh < 0) {
+        bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL, "%s (message %s "
+                 "not acked: its sender will try again)",
+                 store_error (self->store), msg->uuid);
+        chat_entry_destroy (&entry);
+        free (shown);
+        return;
+    }
+    if (entry || !self->store)
+        s_send_ack (self, msg);
+    if (fresh == 0) {
+        self->duplicates++;         //  received before a restart
+        chat_entry_destroy (&entry);
+    }
+    if (entry) {
         chat_entry_t *kept = entry;
         stored = chat_table_insert (self->table, &entry) == 0;
         if (stored)
             s_publish_entry (self, kept);
     }
-    if (!stored)
+    if (!stored && fresh)
         bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL,
                  "cannot store message %s", msg->uuid);
     chat_entry_destroy (&entry);
@@ -540,6 +720,7 @@ s_recv_ack (self_t *self, const chat_msg_t *msg, const char *peer)
     }
     if (chat_table_advance (self->table, entry, MSG_ACKED)) {
         entry->receive_time = dtchat_now_ms ();
+        s_record (self, entry);
         s_publish_entry (self, entry);
         s_untrack (self, entry->uuid);
     }
@@ -594,8 +775,11 @@ s_handle_transport (self_t *self, endpoint_proto_t proto)
         chat_entry_t *entry = is_ack? NULL:
                               chat_table_lookup (self->table, token);
         if (streq (verb, VERB_SENT)) {
-            if (entry && chat_table_advance (self->table, entry, MSG_SENT))
+            if (entry && chat_table_advance (self->table, entry,
+                                             MSG_SENT)) {
+                s_record (self, entry);
                 s_publish_entry (self, entry);
+            }
         }
         else    //  one attempt failed: the tracker retries until lifetime
         if (is_ack || entry)
@@ -638,7 +822,8 @@ s_handle_pipe (self_t *self)
                 s_self_unbind (self);
             self->started = rc == 0;
         }
-        zsock_send (self->pipe, "is", rc, rc == 0? "": reason);
+        zsock_send (self->pipe, "is", rc, rc? reason:
+                    self->sender_from_store? self->sender: "");
     }
     else
         assert (false);     //  our creator's bug: an unknown command

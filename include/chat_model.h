@@ -15,7 +15,21 @@
     event naming the peer, and dropped; a refused ui command gets ERROR
     and an "app" error event.
 
-    START  ""   replies "is": 0 and "", or -1 and why.
+    - With a store (db_path): every message is written before it is shown
+      (a new text that cannot be written is refused with ERROR), every
+      status change is written, a received text is written before it is
+      acked; START loads the history and the outbox, and the first SYNC
+      resends every stored message still waiting for its ack (same uuid,
+      same bytes, its original deadline). A write that fails at run time
+      is an "app" error event. See store.h.
+    - SYNC re-publishes every message in the history order: "send" (the
+      sender's clock) or "receive" (the peer's messages at their local
+      arrival time); SYNC's optional second frame changes it.
+
+    START  ""   replies "is": 0 and "", or -1 and why (a store that cannot
+                be used: its one-line reason names the file). When
+                sender_uuid is NULL and db_path is set, the id comes from
+                the store and the reply is 0 and that id.
 */
 #ifndef CHAT_MODEL_H_INCLUDED
 #define CHAT_MODEL_H_INCLUDED
@@ -33,10 +47,17 @@ typedef struct {
     //  we put in messages sent over it); NULL = none ("??" in acks)
     const char *local [4];
     const char *bus_endpoint;       //  connects: PUB to the bus frontend
-    const char *sender_uuid;        //  our peer id
+    const char *sender_uuid;        //  our peer id (NULL: the store's)
     const char *room;               //  default room, e.g. "room"
     const char *remote;             //  default destination endpoint text
     int64_t lifetime_ms;            //  an unacked message FAILs after this
+    //  the durable store: a file path, ":memory:", or NULL for none
+    //  (messages in memory only)
+    const char *db_path;
+    const char *order;              //  NULL/"send" or "receive"
+    //  received uuids are kept at least this long (0 = 30 days), and at
+    //  least a lifetime and a day
+    int64_t dedup_horizon_ms;
 } chat_model_args_t;
 
 //  The actor. ARGS is a chat_model_args_t, borrowed (copy what you keep).

@@ -46,6 +46,13 @@
     SYNC    ui -> model         "s"    token: publish a "sys" sync event
                                        with this token, then re-publish the
                                        last status of every message (resync)
+                                       in the history order
+            ui -> model         "ss"   token, order ("send" or "receive"):
+                                       the same, after switching the order
+                                       (it sticks for later SYNCs; another
+                                       word is refused with ERROR and the
+                                       sync still comes). The first SYNC
+                                       also resends the stored outbox
     ERROR   model -> ui         "s"    a command was refused: why
 
     The ui's own actor pipe also carries:

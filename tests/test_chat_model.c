@@ -8,12 +8,19 @@
     Rust DTChat messages in $DTCHAT_TESTDATA/wire. Absence is checked at a
     sync point: a later command's effect arrives on the same socket in
     order, so anything that should not happen would have come first.
+    The store tests run a model on a database file in a temp dir, stop it
+    and start another on the same file (a restart), and make its disk
+    full with RLIMIT_FSIZE.
 */
 #include "dtchat.h"
 #include "chat_model.h"
 #include "chat_msg.h"
 #include "bus_event.h"
+#include "store.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -155,9 +162,11 @@ s_sync_bus (fixture_t *fx)
 }
 
 //  Start a model named NAME sending to REMOTE, with the test as every
-//  neighbour (udp transport; tcp transport too if WITH_TCP).
+//  neighbour (udp transport; tcp transport too if WITH_TCP), on the
+//  store DB (NULL = none).
 static void
-s_setup (fixture_t *fx, const char *name, const char *remote, bool with_tcp)
+s_setup_with (fixture_t *fx, const char *name, const char *remote,
+              bool with_tcp, const char *db)
 {
     char ui [64], tracker [64], udp [64], tcp [64], bus [64];
     chat_model_args_t args = {
@@ -167,7 +176,8 @@ s_setup (fixture_t *fx, const char *name, const char *remote, bool with_tcp)
         .sender_uuid = "alice",
         .room = "room",
         .remote = remote,
-        .lifetime_ms = S_LIFETIME
+        .lifetime_ms = S_LIFETIME,
+        .db_path = db
     };
     args.transport_endpoint [ENDPOINT_UDP] = s_name (udp, sizeof udp, name,
                                                      "udp");
@@ -183,7 +193,8 @@ s_setup (fixture_t *fx, const char *name, const char *remote, bool with_tcp)
     int status;
     char *detail;
     fx->model = s_model_start (&args, &status, &detail);
-    assert_int_equal (status, 0);
+    if (status != 0)
+        fail_msg ("START: %s", detail);
     assert_string_equal (detail, "");
     zstr_free (&detail);
     fx->ui = s_pair (ui);
@@ -191,7 +202,15 @@ s_setup (fixture_t *fx, const char *name, const char *remote, bool with_tcp)
     fx->udp = s_pair (udp);
     if (with_tcp)
         fx->tcp = s_pair (tcp);
-    s_sync_bus (fx);
+    if (!db)
+        s_sync_bus (fx);
+}
+
+//  Start a model without a store: see s_setup_with.
+static void
+s_setup (fixture_t *fx, const char *name, const char *remote, bool with_tcp)
+{
+    s_setup_with (fx, name, remote, with_tcp, NULL);
 }
 
 //  Stop the model and close the test's sockets.
@@ -843,6 +862,394 @@ test_drain (void **state)
     s_teardown (&fx);
 }
 
+//  --- the store ---------------------------------------------------------
+
+//  A temp dir with a db path in it.
+typedef struct {
+    char dir [64];
+    char db [96];
+} s_tmp_t;
+
+//  Make a temp dir.
+static void
+s_tmp_new (s_tmp_t *tmp)
+{
+    snprintf (tmp->dir, sizeof tmp->dir, "/tmp/test-cm-store-XXXXXX");
+    assert_non_null (mkdtemp (tmp->dir));
+    snprintf (tmp->db, sizeof tmp->db, "%s/chat.db", tmp->dir);
+}
+
+//  Remove the temp dir and what is in it.
+static void
+s_tmp_destroy (s_tmp_t *tmp)
+{
+    zdir_t *dir = zdir_new (tmp->dir, NULL);
+    if (dir)
+        zdir_remove (dir, true);
+    zdir_destroy (&dir);
+}
+
+//  Read and drop bus events until the sync marker TOKEN; returns how
+//  many "msg" events came before it.
+static int
+s_until_sync (fixture_t *fx, const char *token)
+{
+    int msgs = 0;
+    while (true) {
+        bus_event_t *event = s_event (fx);
+        bool marker = event->kind == BUS_EVENT_SYS && event->token
+                   && streq (event->token, token);
+        if (event->kind == BUS_EVENT_MSG)
+            msgs++;
+        bus_event_destroy (&event);
+        if (marker)
+            return msgs;
+    }
+}
+
+//  A model with history may publish "msg" events between the markers:
+//  SYNC until a marker shows the bus is live, then up to a last one.
+static void
+s_sync_bus_history (fixture_t *fx)
+{
+    zpoller_t *poller = zpoller_new (fx->sub, NULL);
+    bool live = false;
+    for (int sent = 0; !live && sent < 500; sent++) {
+        zsock_send (fx->ui, "ss", VERB_SYNC, "hello");
+        while (!live && zpoller_wait (poller, 10) == fx->sub) {
+            bus_event_t *event = bus_event_recv (fx->sub);
+            assert_non_null (event);
+            live = event->kind == BUS_EVENT_SYS;
+            bus_event_destroy (&event);
+        }
+    }
+    zpoller_destroy (&poller);
+    assert_true (live);
+    zsock_send (fx->ui, "ss", VERB_SYNC, "live");
+    s_until_sync (fx, "live");
+}
+
+//  Next TRACK on the tracker pipe, for UUID: returns its deadline.
+static uint64_t
+s_expect_track_until (fixture_t *fx, const char *uuid)
+{
+    s_wait (fx->tracker);
+    char *verb, *tracked;
+    uint64_t now, deadline;
+    assert_int_equal (zsock_recv (fx->tracker, "ss88", &verb, &tracked,
+                                  &now, &deadline), 0);
+    assert_string_equal (verb, VERB_TRACK);
+    assert_string_equal (tracked, uuid);
+    assert_true (deadline > now);
+    zstr_free (&verb);
+    zstr_free (&tracked);
+    return deadline;
+}
+
+//  The id comes from the store and stays; a message not acked before a
+//  stop is shown again after the restart and sent again, same uuid, same
+//  bytes, tracked until the same deadline; once acked it stays acked.
+static void
+test_store_restart (void **state)
+{
+    s_tmp_t tmp;
+    s_tmp_new (&tmp);
+    fixture_t fx;
+    s_setup_with (&fx, "restart1", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    zframe_t *frame;
+    chat_msg_t *sent = s_send_text (&fx, "", "kept", &frame);
+    zsock_send (fx.ui, "ss", VERB_SYNC, "before");
+    s_until_sync (&fx, "before");
+    s_teardown (&fx);           //  no ack came: it waits in the outbox
+
+    s_setup_with (&fx, "restart2", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    char *token, *peer;
+    zframe_t *resent;
+    chat_msg_t *copy = s_expect_send (fx.udp, &token, &peer, &resent);
+    assert_string_equal (token, sent->uuid);
+    assert_string_equal (peer, S_REMOTE);
+    assert_true (zframe_eq (resent, frame));
+    uint64_t deadline = s_expect_track_until (&fx, sent->uuid);
+    assert_true (deadline <= (uint64_t) dtchat_now_ms () + S_LIFETIME);
+    zsock_send (fx.ui, "ss", VERB_SYNC, "after");
+    s_until_sync (&fx, "after");
+    bus_event_t *event = s_expect_msg (&fx, MSG_SENDING);
+    assert_string_equal (event->uuid, sent->uuid);
+    assert_string_equal (event->text, "kept");
+    assert_true (event->outgoing);
+    assert_true (event->send_time == sent->timestamp);
+    bus_event_destroy (&event);
+    s_ack (&fx, sent);
+    event = s_expect_msg (&fx, MSG_ACKED);
+    bus_event_destroy (&event);
+    s_expect_acked (&fx, sent->uuid);
+    s_teardown (&fx);
+
+    //  acked is kept: shown as ACKED, nothing sent again
+    s_setup_with (&fx, "restart3", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    zsock_send (fx.ui, "ss", VERB_SYNC, "acked");
+    assert_int_equal (s_until_sync (&fx, "acked"), 1);
+    event = s_expect_msg (&fx, MSG_ACKED);
+    assert_string_equal (event->uuid, sent->uuid);
+    bus_event_destroy (&event);
+    assert_false (s_ready (fx.udp));
+    assert_false (s_ready (fx.tracker));
+    s_teardown (&fx);
+    chat_msg_destroy (&copy);
+    chat_msg_destroy (&sent);
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&resent);
+    zframe_destroy (&frame);
+    s_tmp_destroy (&tmp);
+}
+
+//  A message received before a restart and received again after it is
+//  acked again but not shown again.
+static void
+test_store_dedup_restart (void **state)
+{
+    s_tmp_t tmp;
+    s_tmp_new (&tmp);
+    fixture_t fx;
+    s_setup_with (&fx, "dedup1", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    chat_msg_t *msg = s_recv_capture (&fx, "udp-text-ascii.bin",
+                                      "hello world");
+    s_teardown (&fx);
+
+    s_setup_with (&fx, "dedup2", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    zsock_send (fx.ui, "ss", VERB_SYNC, "a");
+    s_until_sync (&fx, "a");        //  the history (1 msg) follows
+    zframe_t *capture = s_load ("udp-text-ascii.bin");
+    s_recv (fx.udp, "udp 127.0.0.1:40000", zframe_data (capture),
+            zframe_size (capture));
+    char *token, *peer;
+    zframe_t *frame;
+    chat_msg_t *ack = s_expect_send (fx.udp, &token, &peer, &frame);
+    assert_string_equal (ack->ack_uuid, msg->uuid);
+    zsock_send (fx.ui, "ss", VERB_SYNC, "b");
+    assert_int_equal (s_until_sync (&fx, "b"), 1);     //  no RECEIVED
+    s_teardown (&fx);
+    chat_msg_destroy (&ack);
+    chat_msg_destroy (&msg);
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&frame);
+    zframe_destroy (&capture);
+    s_tmp_destroy (&tmp);
+}
+
+//  Hand the model a text from a peer whose clock says SEND_TIME.
+static void
+s_recv_timed (fixture_t *fx, const char *text, int64_t send_time)
+{
+    chat_msg_t *msg = chat_msg_new_text ("bob", "room", S_REMOTE, text);
+    assert_non_null (msg);
+    msg->timestamp = send_time;
+    size_t size = 0;
+    byte *data = chat_msg_encode (msg, &size);
+    assert_non_null (data);
+    s_recv (fx->udp, S_REMOTE, data, size);
+    bus_event_t *event = s_expect_msg (fx, MSG_RECEIVED);
+    assert_string_equal (event->text, text);
+    bus_event_destroy (&event);
+    zmsg_t *ack = s_expect_cmd (fx->udp, VERB_SEND, 4);
+    zmsg_destroy (&ack);
+    free (data);
+    chat_msg_destroy (&msg);
+}
+
+//  SYNC with token TOKEN (and ORDER, if not NULL): the texts come in
+//  the order EXPECT gives.
+static void
+s_expect_order (fixture_t *fx, const char *token, const char *order,
+                const char **expect, size_t count)
+{
+    if (order)
+        zsock_send (fx->ui, "sss", VERB_SYNC, token, order);
+    else
+        zsock_send (fx->ui, "ss", VERB_SYNC, token);
+    bus_event_t *event = s_expect_sync (fx, token);
+    bus_event_destroy (&event);
+    for (size_t index = 0; index < count; index++) {
+        event = s_event (fx);
+        assert_string_equal (event->topic, TOPIC_MSG);
+        assert_string_equal (event->text, expect [index]);
+        bus_event_destroy (&event);
+    }
+}
+
+//  The two orders: by the sender's clock, or the peer's messages at
+//  their local arrival. A peer whose clock is an hour behind: its
+//  second message was sent "before" the first by its clock.
+static void
+test_store_order (void **state)
+{
+    fixture_t fx;
+    s_setup_with (&fx, "order", S_REMOTE, false, STORE_MEMORY);
+    s_sync_bus_history (&fx);
+    int64_t now = dtchat_now_ms ();
+    s_recv_timed (&fx, "first", now - 1000);
+    zframe_t *frame;
+    chat_msg_t *sent = s_send_text (&fx, "", "mine", &frame);
+    s_recv_timed (&fx, "second", now - 3600 * 1000);
+
+    const char *by_send [] = { "second", "first", "mine" };
+    const char *by_arrival [] = { "first", "mine", "second" };
+    s_expect_order (&fx, "s", "send", by_send, 3);
+    s_expect_order (&fx, "r", "receive", by_arrival, 3);
+    s_expect_order (&fx, "r2", NULL, by_arrival, 3);   //  it sticks
+    //  an unknown order is refused; the sync still comes, order kept
+    zsock_send (fx.ui, "sss", VERB_SYNC, "x", "sideways");
+    zmsg_t *msg = s_expect_cmd (fx.ui, VERB_ERROR, 2);
+    zmsg_destroy (&msg);
+    s_expect_log (&fx, TOPIC_APP, LOG_ERROR);
+    bus_event_t *event = s_expect_sync (&fx, "x");
+    bus_event_destroy (&event);
+    for (size_t index = 0; index < 3; index++) {
+        event = s_expect_msg (&fx, index == 1? MSG_SENDING: MSG_RECEIVED);
+        assert_string_equal (event->text, by_arrival [index]);
+        //  both clocks are kept: the skew shows
+        if (index == 2)
+            assert_true (event->receive_time - event->send_time
+                         >= 3600 * 1000);
+        bus_event_destroy (&event);
+    }
+    s_teardown (&fx);
+    chat_msg_destroy (&sent);
+    zframe_destroy (&frame);
+}
+
+//  START fails with a reason that names the file: no such directory,
+//  locked by another store; and an unknown order.
+static void
+test_store_start_errors (void **state)
+{
+    s_tmp_t tmp;
+    s_tmp_new (&tmp);
+    chat_model_args_t args = {
+        .ui_endpoint = "inproc://test-cm-store-start-ui",
+        .tracker_endpoint = "inproc://test-cm-store-start-tracker",
+        .bus_endpoint = "inproc://test-cm-store-start-bus",
+        .remote = S_REMOTE,
+        .db_path = "/nonexistent-dir/chat.db"
+    };
+    int status;
+    char *detail;
+    zactor_t *model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, -1);
+    assert_non_null (strstr (detail, "/nonexistent-dir/chat.db"));
+    zstr_free (&detail);
+    zactor_destroy (&model);
+
+    store_t *holder = store_new (tmp.db, NULL, 0);
+    assert_non_null (holder);
+    args.db_path = tmp.db;
+    model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, -1);
+    assert_non_null (strstr (detail, tmp.db));
+    assert_non_null (strstr (detail, "locked"));
+    zstr_free (&detail);
+    zactor_destroy (&model);
+    store_destroy (&holder);
+
+    args.order = "sideways";
+    model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, -1);
+    assert_non_null (strstr (detail, "order"));
+    zstr_free (&detail);
+    zactor_destroy (&model);
+
+    //  the failures released the store and the pipes: this one starts,
+    //  and with no sender_uuid its id comes from the store, made once
+    args.order = "receive";
+    model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, 0);
+    assert_int_equal (strlen (detail), 36);
+    zactor_destroy (&model);
+    char *again = NULL;
+    model = s_model_start (&args, &status, &again);
+    assert_int_equal (status, 0);
+    assert_string_equal (again, detail);
+    zstr_free (&detail);
+    zstr_free (&again);
+    zactor_destroy (&model);
+    //  a sender_uuid given wins, and START says nothing
+    args.sender_uuid = "carol";
+    model = s_model_start (&args, &status, &detail);
+    assert_int_equal (status, 0);
+    assert_string_equal (detail, "");
+    zstr_free (&detail);
+    zactor_destroy (&model);
+    s_tmp_destroy (&tmp);
+}
+
+//  Size of a file, 0 if there is none.
+static rlim_t
+s_file_size (const char *path)
+{
+    struct stat info;
+    return stat (path, &info) == 0? (rlim_t) info.st_size: 0;
+}
+
+//  A full disk at run time: a new text is refused (ERROR, no SENDING, not
+//  sent), a received text is not acked (its sender will retry) and not
+//  shown; once there is room again both work.
+static void
+test_store_full (void **state)
+{
+    s_tmp_t tmp;
+    s_tmp_new (&tmp);
+    fixture_t fx;
+    s_setup_with (&fx, "full", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    //  No file may grow now: the next write to the store fails
+    char wal [128];
+    snprintf (wal, sizeof wal, "%s-wal", tmp.db);
+    rlim_t limit = s_file_size (tmp.db);
+    if (s_file_size (wal) > limit)
+        limit = s_file_size (wal);
+    struct rlimit saved;
+    assert_int_equal (getrlimit (RLIMIT_FSIZE, &saved), 0);
+    void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+    struct rlimit full = { limit, saved.rlim_max };
+    assert_int_equal (setrlimit (RLIMIT_FSIZE, &full), 0);
+
+    zsock_send (fx.ui, "sss", VERB_TEXT, "", "lost?");
+    zmsg_t *msg = s_expect_cmd (fx.ui, VERB_ERROR, 2);
+    char *why = zmsg_popstr (msg);
+    assert_non_null (strstr (why, "not sent"));
+    assert_non_null (strstr (why, tmp.db));
+    zstr_free (&why);
+    zmsg_destroy (&msg);
+    s_expect_log (&fx, TOPIC_APP, LOG_ERROR);
+    zframe_t *capture = s_load ("udp-text-ascii.bin");
+    s_recv (fx.udp, "udp 127.0.0.1:40000", zframe_data (capture),
+            zframe_size (capture));
+    s_expect_log (&fx, TOPIC_APP, LOG_ERROR);
+    s_garbage (&fx);            //  sync point: nothing else came first
+    assert_false (s_ready (fx.udp));
+    assert_false (s_ready (fx.tracker));
+
+    assert_int_equal (setrlimit (RLIMIT_FSIZE, &saved), 0);
+    signal (SIGXFSZ, old_handler);
+    chat_msg_t *got = s_recv_capture (&fx, "udp-text-ascii.bin",
+                                      "hello world");
+    zframe_t *frame;
+    chat_msg_t *sent = s_send_text (&fx, "", "room again", &frame);
+    s_teardown (&fx);
+    chat_msg_destroy (&sent);
+    chat_msg_destroy (&got);
+    zframe_destroy (&frame);
+    zframe_destroy (&capture);
+    s_tmp_destroy (&tmp);
+}
+
 int
 main (void)
 {
@@ -857,6 +1264,11 @@ main (void)
         cmocka_unit_test (test_text_refused),
         cmocka_unit_test (test_no_transport),
         cmocka_unit_test (test_drain),
+        cmocka_unit_test (test_store_restart),
+        cmocka_unit_test (test_store_dedup_restart),
+        cmocka_unit_test (test_store_order),
+        cmocka_unit_test (test_store_start_errors),
+        cmocka_unit_test (test_store_full),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
