@@ -7,7 +7,9 @@
     fails. Every inproc endpoint carries the node's address, so several
     peers live side by side in one process. The node keeps every args
     struct (and the strings they point to) alive until its actors are gone,
-    because actors borrow their args.
+    because actors borrow their args. The store path goes to the
+    chat-model, which alone opens it; with a store and no sender id, the
+    model's START reply tells the id it found there.
 */
 #include "node.h"
 #include "event_bus.h"
@@ -33,6 +35,8 @@ struct _node_t {
     char *sender;                   //  our peer id
     char *room;                     //  default room
     char *bp_agent;                 //  copied from the config
+    char *db_path;                  //  copied, or NULL
+    char *order;                    //  copied, or NULL
     char **bp_routes;               //  copied, NULL-terminated
     int64_t lifetime_ms;
     int64_t retry_initial_ms;
@@ -239,10 +243,13 @@ s_start_transports (node_t *self, const char **locals,
 static int
 s_copy_config (node_t *self, const node_config_t *config)
 {
+    //  With a store, a missing sender id is the store's (known at START)
     char uuid [37];
     if (!config->sender_uuid)
         chat_msg_uuid_new (uuid);
-    self->sender = strdup (config->sender_uuid? config->sender_uuid: uuid);
+    if (config->sender_uuid || !config->db_path)
+        self->sender = strdup (config->sender_uuid? config->sender_uuid
+                                                  : uuid);
     self->room = strdup (config->room? config->room: "room");
     self->lifetime_ms = config->lifetime_ms > 0?
                         config->lifetime_ms: DTCHAT_LIFETIME_DEFAULT_MS;
@@ -254,7 +261,13 @@ s_copy_config (node_t *self, const node_config_t *config)
         self->bp_agent = strdup (config->bp_agent);
     if (config->bp_routes)
         self->bp_routes = s_strv_dup (config->bp_routes);
-    if (!self->sender || !self->room
+    if (config->db_path)
+        self->db_path = strdup (config->db_path);
+    if (config->order)
+        self->order = strdup (config->order);
+    if ((!self->sender && !config->db_path) || !self->room
+    ||  (config->db_path && !self->db_path)
+    ||  (config->order && !self->order)
     ||  (config->bp_agent && !self->bp_agent)
     ||  (config->bp_routes && !self->bp_routes))
         return -1;
@@ -333,14 +346,27 @@ node_start (node_t *self, const char *remote, char *reason,
     args->room = self->room;
     args->remote = self->remote;
     args->lifetime_ms = self->lifetime_ms;
+    args->db_path = self->db_path;
+    args->order = self->order;
     self->model = zactor_new (chat_model_actor, args);
     if (!self->model) {
         s_reason (reason, reason_size, "cannot start the chat-model");
         return -1;
     }
     zsock_send (self->model, "s", VERB_START);
-    if (s_await_start (self->model, "chat-model", NULL,
+    char *detail = NULL;
+    if (s_await_start (self->model, "chat-model", &detail,
                        reason, reason_size)) {
+        zactor_destroy (&self->model);
+        return -1;
+    }
+    //  No sender id given: the model replied with the store's
+    if (!self->sender && detail && *detail)
+        self->sender = detail;
+    else
+        zstr_free (&detail);
+    if (!self->sender) {
+        s_reason (reason, reason_size, "chat-model: no sender id");
         zactor_destroy (&self->model);
         return -1;
     }
@@ -401,6 +427,8 @@ node_destroy (node_t **self_p)
     zstr_free (&self->sender);
     zstr_free (&self->room);
     zstr_free (&self->bp_agent);
+    zstr_free (&self->db_path);
+    zstr_free (&self->order);
     s_strv_free (&self->bp_routes);
     free (self);
     *self_p = NULL;

@@ -30,6 +30,11 @@ typedef struct {
     const char **bp_routes;
     int64_t retry_initial_ms;       //  0 = ACK_TRACKER_INITIAL_MS
     int64_t retry_cap_ms;           //  0 = ACK_TRACKER_CAP_MS
+    //  the chat-model's durable store (see store.h): a file, ":memory:",
+    //  or NULL for none. With a store and no sender_uuid, the sender id
+    //  is the one kept in the store (node_sender tells it after start).
+    const char *db_path;
+    const char *order;              //  history order: NULL/"send", "receive"
 } node_config_t;
 
 //  Start a peer. NULL with a one-line reason on failure (port in use,
@@ -77,7 +82,8 @@ const char *
 const char *
     node_remote (node_t *self);
 
-//  Our sender id.
+//  Our sender id (with a store and no sender_uuid: NULL until
+//  node_start, then the store's).
 const char *
     node_sender (node_t *self);
 

@@ -5,6 +5,8 @@
     on its bus. A TEXT sent through node A's ui must show up as RECEIVED
     on node B's bus and as ACKED on node A's. Start failures (port in use,
     a remote without a local transport) must give NULL and a reason.
+    With a store, the sender id is the store's, and a store another node
+    holds makes node_new fail with a reason naming the file.
 */
 #include "dtchat.h"
 #include "node.h"
@@ -232,6 +234,48 @@ test_bad_config (void **state)
     assert_non_null (strstr (reason, "local endpoint"));
 }
 
+//  A node on a store: its id comes from the store and stays; a second
+//  node on the same file fails, naming it; once the first is gone, a new
+//  one finds the same id.
+static void
+test_store (void **state)
+{
+    char dir [] = "/tmp/test-node-XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char db [64];
+    snprintf (db, sizeof db, "%s/node.db", dir);
+    char reason [512] = "";
+    const char *locals [] = { "udp 127.0.0.1:0", NULL };
+    node_config_t config = s_config (locals, "udp 127.0.0.1:9", NULL);
+    config.db_path = db;
+    config.order = "receive";
+    node_t *first = node_new (&config, reason, sizeof reason);
+    if (!first)
+        fail_msg ("%s", reason);
+    char *id = strdup (node_sender (first));
+    assert_int_equal (strlen (id), 36);
+    node_t *second = node_new (&config, reason, sizeof reason);
+    assert_null (second);
+    assert_non_null (strstr (reason, db));
+    assert_non_null (strstr (reason, "locked"));
+    node_destroy (&first);
+    node_t *third = node_new (&config, reason, sizeof reason);
+    if (!third)
+        fail_msg ("%s", reason);
+    assert_string_equal (node_sender (third), id);
+    node_destroy (&third);
+    //  an id given on the command line wins over the store's
+    config.sender_uuid = "carol";
+    third = node_new (&config, reason, sizeof reason);
+    assert_non_null (third);
+    assert_string_equal (node_sender (third), "carol");
+    node_destroy (&third);
+    free (id);
+    zdir_t *tmp = zdir_new (dir, NULL);
+    zdir_remove (tmp, true);
+    zdir_destroy (&tmp);
+}
+
 int
 main (void)
 {
@@ -242,6 +286,7 @@ main (void)
         cmocka_unit_test (test_two_phase),
         cmocka_unit_test (test_port_in_use),
         cmocka_unit_test (test_bad_config),
+        cmocka_unit_test (test_store),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
