@@ -159,6 +159,8 @@ s_print_help (self_t *self)
                  "instead waits for acks)");
     s_print_app (self, LOG_INFO, "/resend UUID  send a FAILED message "
                  "again (a unique uuid prefix will do)");
+    s_print_app (self, LOG_INFO, "/order send|receive  show the history "
+                 "again, by send time or by arrival here");
     s_print_app (self, LOG_INFO, "//text        send a text that starts "
                  "with '/'");
 }
@@ -185,6 +187,18 @@ s_handle_command (self_t *self, char *line)
             zsock_send (self->model, "ss", VERB_RESEND, arg);
         else
             s_print_app (self, LOG_ERROR, "usage: /resend UUID");
+    }
+    else
+    if (streq (line, "/order")) {
+        //  The model re-publishes the history in that order after the
+        //  marker; the token says why it came
+        if (streq (arg, "send") || streq (arg, "receive")) {
+            char token [32];
+            snprintf (token, sizeof token, "order-%s", arg);
+            zsock_send (self->model, "sss", VERB_SYNC, token, arg);
+        }
+        else
+            s_print_app (self, LOG_ERROR, "usage: /order send|receive");
     }
     else
         s_print_app (self, LOG_ERROR, "unknown command '%.64s' "
