@@ -420,14 +420,6 @@ s_run (s_options_t *options, node_config_t *config, int sfd)
     const char *local = node_local (node, ENDPOINT_UDP);
     for (int proto = ENDPOINT_TCP; !local && proto <= ENDPOINT_BP; proto++)
         local = node_local (node, (endpoint_proto_t) proto);
-    if (!options->quiet) {
-        if (*node_bus_external (node))
-            fprintf (stderr, "bus: %s\n", node_bus_external (node));
-        if (demo)
-            fprintf (stderr, "demo: you are %s, a demo peer at %s answers; "
-                     "type a line (Ctrl-D or /quit ends)\n", local,
-                     node_remote (node));
-    }
     int64_t lifetime = config->lifetime_ms? config->lifetime_ms:
                                             DTCHAT_LIFETIME_DEFAULT_MS;
     ui_args_t ui_args = {
@@ -442,6 +434,15 @@ s_run (s_options_t *options, node_config_t *config, int sfd)
                         sizeof reason);
     if (!ui)
         goto done;
+    //  The ui's START reply means it is subscribed: we are ready now
+    if (!options->quiet) {
+        if (*node_bus_external (node))
+            fprintf (stderr, "bus: %s\n", node_bus_external (node));
+        if (demo)
+            fprintf (stderr, "demo: you are %s, a demo peer at %s answers; "
+                     "type a line (Ctrl-D or /quit ends)\n", local,
+                     node_remote (node));
+    }
     int rc = s_wait (ui, sfd, -1);
     if (rc == 0)
         snprintf (reason, sizeof reason, "lost the ui");
