@@ -117,8 +117,9 @@ def part_attach(group):
     for event in tap_all.events:
         it.check(event.get("topic") == event.get("event"),
                  f"topic and event differ: {event}", group)
-    it.check(any(text in line for line in tap_text.out_lines),
-             "the text tap did not show the message", group)
+    group.wait_for(lambda: any(text in line and "ACKED" in line
+                               for line in tap_text.out_lines),
+                   "the text tap showing the message ACKED")
     it.check(not tap_all.bad_lines, f"non-JSON: {tap_all.bad_lines}", group)
 
     # SIGINT ends a tap cleanly
