@@ -239,6 +239,42 @@ s_start_transports (node_t *self, const char **locals,
     return 0;
 }
 
+//  Copy CONFIG's BP routes. A BP remote with a via ("bp ipn:2.1 via
+//  mtcp:H:P") also routes its EID, first, so that our acks reach it even
+//  before we sent it anything; a --bp-route for the same EID, later,
+//  replaces it.
+static int
+s_copy_routes (node_t *self, const node_config_t *config)
+{
+    endpoint_t remote;
+    char *route = NULL;
+    if (config->remote
+    &&  endpoint_parse (&remote, config->remote, NULL, 0) == 0
+    &&  remote.proto == ENDPOINT_BP && *remote.via) {
+        route = zsys_sprintf ("%s %s", remote.eid, remote.via);
+        if (!route)
+            return -1;
+    }
+    size_t count = 0;
+    while (config->bp_routes && config->bp_routes [count])
+        count++;
+    if (!route && !config->bp_routes)
+        return 0;
+    const char **routes = (const char **) calloc (count + 2,
+                                                  sizeof (char *));
+    if (routes) {
+        size_t index = 0;
+        if (route)
+            routes [index++] = route;
+        for (size_t from = 0; from < count; from++)
+            routes [index++] = config->bp_routes [from];
+        self->bp_routes = s_strv_dup (routes);
+        free (routes);
+    }
+    zstr_free (&route);
+    return self->bp_routes? 0: -1;
+}
+
 //  Copy the scalar settings of CONFIG, with their defaults.
 static int
 s_copy_config (node_t *self, const node_config_t *config)
@@ -259,8 +295,6 @@ s_copy_config (node_t *self, const node_config_t *config)
     self->retry_cap_ms = config->retry_cap_ms;
     if (config->bp_agent)
         self->bp_agent = strdup (config->bp_agent);
-    if (config->bp_routes)
-        self->bp_routes = s_strv_dup (config->bp_routes);
     if (config->db_path)
         self->db_path = strdup (config->db_path);
     if (config->order)
@@ -269,7 +303,7 @@ s_copy_config (node_t *self, const node_config_t *config)
     ||  (config->db_path && !self->db_path)
     ||  (config->order && !self->order)
     ||  (config->bp_agent && !self->bp_agent)
-    ||  (config->bp_routes && !self->bp_routes))
+    ||  s_copy_routes (self, config))
         return -1;
     return 0;
 }
