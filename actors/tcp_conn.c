@@ -17,11 +17,10 @@
 #include "dtchat.h"
 #include "tcp_conn.h"
 #include "tcp_reader.h"
+#include "tcp_sock.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -82,9 +81,6 @@ s_new (tcp_ctx_t *ctx, int fd, const char *peer, bool outbound, int64_t now)
         return NULL;
     }
     self->started = self->last_in = self->last_out = now;
-    //  Small frames must not wait for Nagle's timer
-    int on = 1;
-    setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof (on));
     return self;
 }
 
@@ -104,22 +100,13 @@ tcp_conn_accept (tcp_ctx_t *ctx, int fd, const char *peer, int64_t now)
 //  Start connecting; see tcp_conn.h.
 tcp_conn_t *
 tcp_conn_connect (tcp_ctx_t *ctx, const endpoint_t *addr, const char *peer,
-                  bool legacy, tcp_out_t **first_p, int64_t now,
-                  char *reason, size_t reason_size)
+                  bool legacy, void *owner, tcp_out_t **first_p,
+                  int64_t now, char *reason, size_t reason_size)
 {
     assert (first_p && *first_p);
-    int fd = socket (addr->addr.ss_family,
-                     SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd == -1) {
-        snprintf (reason, reason_size, "%s: %s", peer, strerror (errno));
+    int fd = tcp_sock_connect (addr, peer, reason, reason_size);
+    if (fd == -1)
         return NULL;
-    }
-    if (connect (fd, (const struct sockaddr *) &addr->addr, addr->addrlen)
-        == -1 && errno != EINPROGRESS) {
-        snprintf (reason, reason_size, "%s: %s", peer, strerror (errno));
-        close (fd);
-        return NULL;
-    }
     tcp_conn_t *self = s_new (ctx, fd, peer, true, now);
     if (!self) {
         snprintf (reason, reason_size, "%s: out of memory", peer);
@@ -127,6 +114,7 @@ tcp_conn_connect (tcp_ctx_t *ctx, const endpoint_t *addr, const char *peer,
         return NULL;
     }
     self->legacy = legacy;
+    self->owner = owner;
     self->phase = S_CONNECTING;
     tcp_sendq_push (self->sendq, first_p);
     return self;
@@ -140,17 +128,6 @@ s_close (tcp_conn_t *self)
         close (self->fd);
     self->fd = -1;
     self->phase = S_CLOSED;
-}
-
-//  Reply FAILED with REASON for every message not yet written.
-static void
-s_fail_all (tcp_conn_t *self, const char *reason)
-{
-    tcp_out_t *out;
-    while ((out = tcp_sendq_pop (self->sendq))) {
-        tcp_ctx_reply (self->ctx, VERB_FAILED, out->token, reason);
-        tcp_out_destroy (&out);
-    }
 }
 
 //  Destroy; see tcp_conn.h.
@@ -185,7 +162,11 @@ s_abort (tcp_conn_t *self, bool quiet, log_level_t level, const char *what)
         else
             s_log (self, level, "%s", reason);
     }
-    s_fail_all (self, reason);
+    tcp_out_t *out;
+    while ((out = tcp_sendq_pop (self->sendq))) {
+        tcp_ctx_reply (self->ctx, VERB_FAILED, out->token, reason);
+        tcp_out_destroy (&out);
+    }
     s_close (self);
 }
 
@@ -196,15 +177,6 @@ s_deliver (tcp_conn_t *self)
     zframe_t *frame;
     while ((frame = tcp_reader_next (self->reader)))
         tcp_ctx_recv (self->ctx, self->peer, &frame);
-}
-
-//  After the legacy message went out: half-close, wait for the peer's EOF.
-static void
-s_linger (tcp_conn_t *self, int64_t now)
-{
-    shutdown (self->fd, SHUT_WR);
-    self->phase = S_LINGER;
-    self->last_in = now;
 }
 
 //  Write what is queued until the socket is full; report each message
@@ -222,8 +194,12 @@ s_write (tcp_conn_t *self, int64_t now)
     while ((out = tcp_sendq_sent (self->sendq))) {
         tcp_ctx_reply (self->ctx, VERB_SENT, out->token, NULL);
         tcp_out_destroy (&out);
-        if (self->legacy)
-            s_linger (self, now);
+        if (self->legacy) {
+            //  The one message is out: half-close, wait for the peer's EOF
+            shutdown (self->fd, SHUT_WR);
+            self->phase = S_LINGER;
+            self->last_in = now;
+        }
     }
     if (rc == -1)
         s_abort (self, false, LOG_WARN, strerror (err));
@@ -348,10 +324,7 @@ s_read (tcp_conn_t *self, int64_t now)
 static void
 s_connected (tcp_conn_t *self, int64_t now)
 {
-    int err = 0;
-    socklen_t size = sizeof (err);
-    if (getsockopt (self->fd, SOL_SOCKET, SO_ERROR, &err, &size) == -1)
-        err = errno;
+    int err = tcp_sock_error (self->fd);
     if (err) {
         s_abort (self, false, LOG_WARN, strerror (err));
         return;
@@ -425,9 +398,7 @@ tcp_conn_handle (tcp_conn_t *self, short revents, int64_t now)
         size_t got = s_read (self, now);
         if ((revents & ZMQ_POLLERR) && got == 0 && self->phase != S_CLOSED) {
             //  An error or hang-up with nothing to read: say which
-            int err = 0;
-            socklen_t size = sizeof (err);
-            getsockopt (self->fd, SOL_SOCKET, SO_ERROR, &err, &size);
+            int err = tcp_sock_error (self->fd);
             s_io_error (self, err? err: EPIPE);
         }
     }
@@ -554,14 +525,6 @@ tcp_conn_outbound (tcp_conn_t *self)
     return self->outbound;
 }
 
-//  The peer's endpoint text.
-const char *
-tcp_conn_peer (tcp_conn_t *self)
-{
-    assert (self);
-    return self->peer;
-}
-
 //  Why setup failed, or NULL.
 const char *
 tcp_conn_setup_failure (tcp_conn_t *self)
@@ -582,28 +545,14 @@ tcp_conn_queue (tcp_conn_t *self, tcp_out_t **out_p, int64_t now)
     s_write (self, now);
 }
 
-//  Messages not yet wholly written.
+//  Messages not yet wholly written, and their bytes in *BYTES.
 size_t
-tcp_conn_pending (tcp_conn_t *self)
+tcp_conn_pending (tcp_conn_t *self, size_t *bytes)
 {
     assert (self);
+    if (bytes)
+        *bytes = tcp_sendq_bytes (self->sendq);
     return tcp_sendq_size (self->sendq);
-}
-
-//  Bytes of messages not yet wholly written.
-size_t
-tcp_conn_pending_bytes (tcp_conn_t *self)
-{
-    assert (self);
-    return tcp_sendq_bytes (self->sendq);
-}
-
-//  Set the owner's tag.
-void
-tcp_conn_set_owner (tcp_conn_t *self, void *owner)
-{
-    assert (self);
-    self->owner = owner;
 }
 
 //  The owner's tag.

@@ -116,7 +116,7 @@ s_legacy_busy (s_peer_t *peer)
     size_t busy = 0;
     tcp_conn_t *conn = (tcp_conn_t *) zlist_first (peer->legacy);
     for (; conn; conn = (tcp_conn_t *) zlist_next (peer->legacy))
-        if (tcp_conn_pending (conn))
+        if (tcp_conn_pending (conn, NULL))
             busy++;
     return busy;
 }
@@ -130,7 +130,7 @@ s_connect (tcp_peers_t *self, s_peer_t *peer, bool legacy, int64_t now)
     size_t size = zframe_size (out->data);
     char reason [DTCHAT_ENDPOINT_MAX + 256];
     tcp_conn_t *conn = tcp_conn_connect (self->ctx, &peer->addr, peer->key,
-                                         legacy, &out, now, reason,
+                                         legacy, peer, &out, now, reason,
                                          sizeof (reason));
     if (!conn) {
         tcp_ctx_reply (self->ctx, VERB_FAILED, out->token, reason);
@@ -139,7 +139,6 @@ s_connect (tcp_peers_t *self, s_peer_t *peer, bool legacy, int64_t now)
         s_fail_queue (self, peer, reason);
         return false;
     }
-    tcp_conn_set_owner (conn, peer);
     if (legacy) {
         zlist_append (peer->legacy, conn);
         if (size >= S_RUST_READ)
@@ -161,9 +160,10 @@ s_pump (tcp_peers_t *self, s_peer_t *peer, int64_t now)
 {
     while (zlist_size (peer->queue)) {
         if (peer->link) {
+            size_t bytes;
             if (tcp_conn_state (peer->link) != TCP_CONN_FRAMED
-            ||  (tcp_conn_pending (peer->link)
-              && tcp_conn_pending_bytes (peer->link) >= S_LINK_AHEAD))
+            ||  (tcp_conn_pending (peer->link, &bytes)
+              && bytes >= S_LINK_AHEAD))
                 break;
             tcp_out_t *out = (tcp_out_t *) zlist_pop (peer->queue);
             tcp_conn_queue (peer->link, &out, now);
@@ -275,7 +275,6 @@ tcp_peers_update (tcp_peers_t *self, tcp_conn_t *conn, int64_t now)
             peer->link = NULL;
         else
             zlist_remove (peer->legacy, conn);
-        tcp_conn_set_owner (conn, NULL);
         //  Unreachable: what waits for it fails alike, not one by one
         const char *failure = tcp_conn_setup_failure (conn);
         if (failure)

@@ -19,10 +19,10 @@
 #include "event_bus.h"
 #include "tcp_conn.h"
 #include "tcp_peers.h"
+#include "tcp_sock.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -271,35 +271,13 @@ s_report_refused (self_t *self, int64_t now)
     }
 }
 
-//  Turn an IPv4-mapped IPv6 address back into IPv4 text.
-static void
-s_peer_text (struct sockaddr_storage *ss, socklen_t len, char *buf,
-             size_t size)
-{
-    endpoint_t peer = { .proto = ENDPOINT_TCP, .addrlen = len };
-    memcpy (&peer.addr, ss, sizeof (peer.addr));
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &peer.addr;
-    if (peer.addr.ss_family == AF_INET6
-    &&  IN6_IS_ADDR_V4MAPPED (&in6->sin6_addr)) {
-        struct sockaddr_in in4 = { .sin_family = AF_INET };
-        in4.sin_port = in6->sin6_port;
-        memcpy (&in4.sin_addr, &in6->sin6_addr.s6_addr [12], 4);
-        memset (&peer.addr, 0, sizeof (peer.addr));
-        memcpy (&peer.addr, &in4, sizeof (in4));
-        peer.addrlen = sizeof (in4);
-    }
-    endpoint_format (&peer, buf, size);
-}
-
 //  Accept a batch of connections; past the limit, accept and close.
 static void
 s_handle_listener (self_t *self, int64_t now)
 {
     for (int count = 0; count < S_BATCH; count++) {
-        struct sockaddr_storage ss;
-        socklen_t len = sizeof (ss);
-        int fd = accept4 (self->listener, (struct sockaddr *) &ss, &len,
-                          SOCK_NONBLOCK | SOCK_CLOEXEC);
+        char peer [DTCHAT_ENDPOINT_MAX];
+        int fd = tcp_sock_accept (self->listener, peer, sizeof (peer));
         if (fd == -1) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
@@ -318,8 +296,6 @@ s_handle_listener (self_t *self, int64_t now)
             s_report_refused (self, now);
             continue;
         }
-        char peer [DTCHAT_ENDPOINT_MAX];
-        s_peer_text (&ss, len, peer, sizeof (peer));
         tcp_conn_t *conn = tcp_conn_accept (&self->ctx, fd, peer, now);
         if (conn)
             s_conn_add (self, conn);
@@ -376,30 +352,12 @@ s_start (self_t *self, const char *text, char *reason, size_t size)
                   DTCHAT_ENDPOINT_MAX, text);
         return -1;
     }
-    char name [DTCHAT_ENDPOINT_MAX];
-    endpoint_format (&local, name, sizeof (name));
-    int fd = socket (local.addr.ss_family,
-                     SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int on = 1;
-    //  A restarted dtchat must get its port back from TIME_WAIT
-    if (fd == -1
-    ||  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof (on))
-    ||  bind (fd, (struct sockaddr *) &local.addr, local.addrlen)
-    ||  listen (fd, SOMAXCONN)) {
-        snprintf (reason, size, "%s: %s", name, strerror (errno));
-        if (fd != -1)
-            close (fd);
+    int fd = tcp_sock_listen (&local, self->local, sizeof (self->local),
+                              reason, size);
+    if (fd == -1)
         return -1;
-    }
-    local.addrlen = sizeof (local.addr);
-    if (getsockname (fd, (struct sockaddr *) &local.addr, &local.addrlen)) {
-        snprintf (reason, size, "%s: %s", name, strerror (errno));
-        close (fd);
-        return -1;
-    }
     self->listener = fd;
     self->dirty = true;
-    endpoint_format (&local, self->local, sizeof (self->local));
     tcp_ctx_log (&self->ctx, LOG_INFO, self->local, "listening on %s",
                  self->local);
     return 0;

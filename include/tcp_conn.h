@@ -39,12 +39,14 @@ tcp_conn_t *
 
 //  Start connecting to ADDR (named PEER) to send *FIRST_P, the first
 //  message (taken, nulled). LEGACY: the peer is known to send no
-//  greeting, do not wait for one. NULL with a reason if the connection
-//  cannot even start (*FIRST_P is then left to the caller).
+//  greeting, do not wait for one. OWNER is the caller's tag for it (see
+//  tcp_conn_owner). NULL with a reason if the connection cannot even
+//  start (*FIRST_P is then left to the caller).
 tcp_conn_t *
     tcp_conn_connect (tcp_ctx_t *ctx, const endpoint_t *addr,
-                      const char *peer, bool legacy, tcp_out_t **first_p,
-                      int64_t now, char *reason, size_t reason_size);
+                      const char *peer, bool legacy, void *owner,
+                      tcp_out_t **first_p, int64_t now,
+                      char *reason, size_t reason_size);
 
 //  Close and free. Messages not yet written are dropped without a reply
 //  (the transport is stopping). Idempotent, nulls *self_p.
@@ -81,10 +83,6 @@ tcp_conn_state_t
 bool
     tcp_conn_outbound (tcp_conn_t *self);
 
-//  The peer's endpoint text ("tcp 127.0.0.1:41234").
-const char *
-    tcp_conn_peer (tcp_conn_t *self);
-
 //  Why an outbound connection closed before its setup finished (refused,
 //  timed out, a bad greeting), or NULL: the same reason applies to every
 //  message still waiting for that peer.
@@ -96,15 +94,11 @@ const char *
 void
     tcp_conn_queue (tcp_conn_t *self, tcp_out_t **out_p, int64_t now);
 
-//  Messages not yet wholly written, and their bytes.
+//  Messages not yet wholly written; their bytes in *BYTES (if not NULL).
 size_t
-    tcp_conn_pending (tcp_conn_t *self);
-size_t
-    tcp_conn_pending_bytes (tcp_conn_t *self);
+    tcp_conn_pending (tcp_conn_t *self, size_t *bytes);
 
-//  The owner's tag for this connection (transport-tcp: its peer record).
-void
-    tcp_conn_set_owner (tcp_conn_t *self, void *owner);
+//  The owner's tag given to tcp_conn_connect (NULL for accepted ones).
 void *
     tcp_conn_owner (tcp_conn_t *self);
 
