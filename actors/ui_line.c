@@ -53,6 +53,7 @@ typedef struct {
     int64_t hello_deadline;
     bool drained;               //  DRAINED came
     bool synced;                //  the drain marker came
+    uint64_t replayed;          //  msg events of a late hello to skip
     int64_t drain_deadline;     //  0 = none
     int64_t sync_deadline;      //  0 = none
 } self_t;
@@ -392,8 +393,21 @@ s_handle_bus (self_t *self)
             self->state = S_READING;
             zsock_send (self->pipe, "is", 0, "");
         }
+        else    //  a hello sent before the first marker came back: the
+                //  model re-publishes what we have shown already
+            self->replayed = event->total;
         bus_event_destroy (&event);
         return;                 //  our plumbing, not news for the user
+    }
+    //  Before our marker, a msg event may be half of an earlier hello's
+    //  re-publishing; the marker's re-publishing shows every message's
+    //  latest status, once
+    if (event->kind == BUS_EVENT_MSG
+    &&  (self->state == S_HELLO || self->replayed > 0)) {
+        if (self->state != S_HELLO)
+            self->replayed--;
+        bus_event_destroy (&event);
+        return;
     }
     if (!(self->args.quiet && event->kind == BUS_EVENT_SYS))
         s_print_event (self, event);

@@ -427,6 +427,35 @@ test_text_mode (void **state)
     free (line);
 }
 
+//  /order asks the model to re-publish in that order; a late hello's
+//  re-publishing (TOTAL messages after its marker) is not printed again.
+static void
+test_order_and_late_hello (void **state)
+{
+    test_t *test = (test_t *) *state;
+    s_start (test);
+    S_INPUT (test, "/order receive\n/order sideways\n/order send\n");
+    s_expect (test, VERB_SYNC, "order-receive", "receive");
+    char *line = s_read_until (test, "usage: /order");
+    free (line);
+    s_expect (test, VERB_SYNC, "order-send", "send");
+    s_publish_msg (test, MSG_SENDING, "once");
+    bus_event_t *event = bus_event_new (BUS_EVENT_SYS, TOPIC_SYS);
+    event->sys_kind = strdup ("sync");
+    event->token = strdup ("ui-hello-9");
+    event->total = 1;
+    assert_int_equal (bus_event_publish (event, test->pub), 0);
+    bus_event_destroy (&event);
+    s_publish_msg (test, MSG_SENDING, "once");      //  the replay
+    s_publish_msg (test, MSG_ACKED, "once");
+    line = s_read_until (test, "\"text\":\"once\"");
+    assert_non_null (strstr (line, "SENDING"));
+    free (line);
+    line = s_read_line (test);
+    assert_non_null (strstr (line, "ACKED"));
+    free (line);
+}
+
 int
 main (void)
 {
@@ -436,6 +465,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_text_lines, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_commands, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_order_and_late_hello, s_setup,
+                                         s_teardown),
         cmocka_unit_test_setup_teardown (test_hostile_input, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_drain, s_setup, s_teardown),
