@@ -228,6 +228,10 @@ transport_bp_actor (zsock_t *pipe, void *args)
                 continue;
             break;              //  the context is ending
         }
+        //  a PUB takes in new subscriptions only when it handles its
+        //  commands, which a send does lazily: without this the first
+        //  event after a quiet spell may miss a subscriber that is there
+        zsock_events (self->pub);
         if (started) {
             self->backend.handle (self->backend.self, items + 2,
                                   backend_items);
