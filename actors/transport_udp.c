@@ -93,6 +93,11 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
                   "transport-udp: no model endpoint");
     else {
         self->model = zsock_new (ZMQ_PAIR);
+        //  We read the model only when a poll said so, in batches that
+        //  end at the first miss: a zero timeout ends them without a
+        //  zsock_events () (a poll () system call) before every message
+        if (self->model)
+            zsock_set_rcvtimeo (self->model, 0);
         if (!self->model
         ||  zsock_connect (self->model, "%s", args->model_endpoint) == -1)
             snprintf (self->broken, sizeof (self->broken),
@@ -146,16 +151,39 @@ s_log (self_t *self, log_level_t level, const char *endpoint,
     bus_log (self->pub, TOPIC_NET, level, endpoint, "%s", text);
 }
 
+//  Send MSG to the model unless its pipe is full: 0 sent, -1 full (MSG
+//  stays with the caller). Only the first frame may find the pipe full:
+//  a PAIR counts whole messages against its high-water mark.
+static int
+s_send_nowait (self_t *self, zmsg_t *msg)
+{
+    void *handle = zsock_resolve (self->model);
+    size_t left = zmsg_size (msg);
+    bool first = true;
+    for (zframe_t *frame = zmsg_first (msg); frame;
+         frame = zmsg_next (msg)) {
+        left--;
+        int flags = (left? ZMQ_SNDMORE: 0) | (first? ZMQ_DONTWAIT: 0);
+        if (zmq_send (handle, zframe_data (frame), zframe_size (frame),
+                      flags) == -1 && first)
+            return -1;
+        first = false;          //  later frames fail only at context end
+    }
+    return 0;
+}
+
 //  Hand queued messages to the model while its pipe takes them, so a
-//  slow model never blocks us (a blocked PAIR could deadlock both).
+//  slow model never blocks us (a blocked PAIR could deadlock both). A
+//  DONTWAIT send costs no system call; asking zsock_events (ZMQ_POLLOUT)
+//  before each message cost a poll ().
 static void
 s_flush_to_model (self_t *self)
 {
-    while (zlist_size (self->to_model)
-       &&  (zsock_events (self->model) & ZMQ_POLLOUT)) {
-        zmsg_t *msg = (zmsg_t *) zlist_pop (self->to_model);
-        if (zmsg_send (&msg, self->model) == -1)
-            zmsg_destroy (&msg);        //  only when the context ends
+    zmsg_t *msg;
+    while ((msg = (zmsg_t *) zlist_first (self->to_model))
+       &&  s_send_nowait (self, msg) == 0) {
+        zlist_pop (self->to_model);
+        zmsg_destroy (&msg);
     }
 }
 
@@ -279,12 +307,11 @@ static void
 s_handle_model (self_t *self)
 {
     for (int count = 0; count < S_BATCH; count++) {
-        if (zlist_size (self->sendq) >= S_SENDQ_MAX
-        ||  !(zsock_events (self->model) & ZMQ_POLLIN))
+        if (zlist_size (self->sendq) >= S_SENDQ_MAX)
             break;
         zmsg_t *msg = zmsg_recv (self->model);
         if (!msg)
-            break;
+            break;              //  nothing more now (zero receive timeout)
         char *verb = zmsg_popstr (msg);
         if (verb && streq (verb, VERB_SEND))
             s_handle_send (self, msg);
