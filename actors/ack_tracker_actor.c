@@ -111,6 +111,10 @@ s_self_start (self_t *self)
             //  Never block on the model: what it cannot take yet waits
             //  in out_* and is retried, so $TERM always gets through
             zsock_set_sndtimeo (self->model, 0);
+            //  Reads come after a poll, in a batch that ends at the first
+            //  miss: with a zero timeout that miss costs no poll () per
+            //  message, as asking zsock_events () first did
+            zsock_set_rcvtimeo (self->model, 0);
             zpoller_add (self->poller, self->model);
         }
     }
@@ -200,12 +204,14 @@ s_self_track (self_t *self, zmsg_t *msg)
 }
 
 //  Handle one message from the chat-model; drop and report bad ones.
-static void
+//  Returns false if there was none (zero receive timeout) or we were
+//  interrupted.
+static bool
 s_self_handle_model (self_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->model);
     if (!msg)
-        return;                     //  interrupted
+        return false;
     char *verb = zmsg_popstr (msg);
     const char *why = NULL;
     if (!verb)
@@ -235,6 +241,7 @@ s_self_handle_model (self_t *self)
     }
     zstr_free (&verb);
     zmsg_destroy (&msg);
+    return true;
 }
 
 //  Try to hand the waiting RESEND/EXPIRED to the model; 0 once it took it.
@@ -312,11 +319,9 @@ ack_tracker_actor (zsock_t *pipe, void *args)
         if (which && which == self->model) {
             //  Take everything already queued before acting on timers, so
             //  an ACKED right behind its TRACK wins over a due resend
-            int count = 0;
-            do
-                s_self_handle_model (self);
-            while (++count < S_BATCH
-               && (zsock_events (self->model) & ZMQ_POLLIN));
+            for (int count = 0; count < S_BATCH; count++)
+                if (!s_self_handle_model (self))
+                    break;
         }
         else
         if (zpoller_terminated (self->poller))
