@@ -403,8 +403,11 @@ bp_link_timeout (bp_link_t *self)
     else
     if (self->state == S_DOWN && zlist_size (self->queue))
         timeout = s_sooner (timeout, self->retry_at - now);
+    //  a half-written head bundle is finished, not expired: skip it
     int64_t wall = dtchat_now_ms ();
     s_item_t *item = (s_item_t *) zlist_first (self->queue);
+    if (item && self->written)
+        item = (s_item_t *) zlist_next (self->queue);
     for (; item; item = (s_item_t *) zlist_next (self->queue))
         timeout = s_sooner (timeout, item->expires - wall);
     return timeout;
