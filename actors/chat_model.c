@@ -407,8 +407,15 @@ s_new_text (self_t *self, const char *room, const char *text)
         int64_t now = dtchat_now_ms ();
         int64_t deadline = now + self->lifetime_ms;
         if (self->store && store_insert (self->store, entry, deadline)) {
-            snprintf (why, sizeof why, "not sent: %s", store_error
-                      (self->store));
+            //  Name the text, so the user knows which line to send again
+            int length = 0;
+            while (text [length] && length < 40)
+                length++;
+            while (length > 0 && ((byte) text [length] & 0xc0) == 0x80)
+                length--;       //  cut at a character boundary
+            snprintf (why, sizeof why, "not sent: \"%.*s%s\": %s", length,
+                      text, text [length]? "...": "",
+                      store_error (self->store));
             s_refuse (self, why);
         }
         else

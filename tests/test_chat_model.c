@@ -1223,7 +1223,7 @@ test_store_full (void **state)
     zsock_send (fx.ui, "sss", VERB_TEXT, "", "lost?");
     zmsg_t *msg = s_expect_cmd (fx.ui, VERB_ERROR, 2);
     char *why = zmsg_popstr (msg);
-    assert_non_null (strstr (why, "not sent"));
+    assert_non_null (strstr (why, "not sent: \"lost?\""));
     assert_non_null (strstr (why, tmp.db));
     zstr_free (&why);
     zmsg_destroy (&msg);
