@@ -141,10 +141,10 @@ s_connect (tcp_peers_t *self, s_peer_t *peer, bool legacy, int64_t now)
     }
     if (legacy) {
         zlist_append (peer->legacy, conn);
-        if (size >= S_RUST_READ)
+        if (size > S_RUST_READ)
             tcp_ctx_log (self->ctx, LOG_WARN, peer->key,
                          "a message of %zu bytes goes to %s, which sent no "
-                         "greeting: a Rust DTChat reads only %d bytes",
+                         "greeting: a Rust DTChat reads at most %d",
                          size, peer->key, S_RUST_READ);
     }
     else

@@ -801,6 +801,41 @@ test_flood (void **state)
     s_env_destroy (&env);
 }
 
+//  Messages for a peer whose connection is still being set up wait in a
+//  bounded queue; past it, FAILED at once.
+static void
+test_queue_bound (void **state)
+{
+    env_t *env = s_env_new ("tcp 127.0.0.1:0", 0, 0);
+    //  A listener whose accept queue is full drops our SYN: the
+    //  connection stays in setup for the whole test
+    int port;
+    int listener = s_listen (&port);
+    assert_int_equal (listen (listener, 0), 0);
+    int filler = s_connect ("127.0.0.1", port);
+    char *remote = s_endpoint ("127.0.0.1", port);
+    size_t size;
+    byte *data = s_load ("tcp-text-short.bin", &size);
+    //  One rides the connection being set up, 1024 wait, 5 are refused
+    for (int index = 0; index < 1030; index++) {
+        char token [16];
+        snprintf (token, sizeof (token), "q%d", index);
+        s_send (env, token, remote, data, size);
+    }
+    for (int index = 1025; index < 1030; index++) {
+        char token [16];
+        snprintf (token, sizeof (token), "q%d", index);
+        char *reason = s_expect_reply (env, VERB_FAILED, token);
+        assert_non_null (strstr (reason, "wait for it"));
+        zstr_free (&reason);
+    }
+    close (filler);
+    close (listener);
+    free (data);
+    zstr_free (&remote);
+    s_env_destroy (&env);
+}
+
 //  START refuses what it cannot bind, with a reason.
 static void
 test_start_errors (void **state)
@@ -845,6 +880,7 @@ main (void)
         cmocka_unit_test (test_stalled_reader),
         cmocka_unit_test (test_peer_restart),
         cmocka_unit_test (test_flood),
+        cmocka_unit_test (test_queue_bound),
         cmocka_unit_test (test_start_errors),
     };
     int rc = cmocka_run_group_tests (tests, NULL, NULL);
