@@ -156,7 +156,7 @@ s_gather (tcp_sendq_t *self, struct iovec *iov,
     size_t header_size = self->framed? TCP_HEADER_SIZE: 0;
     int count = 0;
     if (self->greet) {
-        iov [count].iov_base = (void *) (TCP_MAGIC + self->greet_done);
+        iov [count].iov_base = (void *) &TCP_MAGIC [self->greet_done];
         iov [count++].iov_len = TCP_MAGIC_SIZE - self->greet_done;
     }
     tcp_out_t *out = (tcp_out_t *) zlist_first (self->queue);
