@@ -47,16 +47,15 @@ struct _bench_peer_t {
     char sync_token [32];       //  the "sync" token awaited
 };
 
-//  Loopback endpoints: ephemeral ports, ipn node numbers 1 and 2.
+//  Loopback endpoints: ephemeral ports (udp, tcp); native BP names its
+//  MTCP port, see s_start_peers.
 const char *
 bench_peer_local (endpoint_proto_t proto, int node)
 {
     switch (proto) {
         case ENDPOINT_UDP: return "udp 127.0.0.1:0";
         case ENDPOINT_TCP: return "tcp 127.0.0.1:0";
-        case ENDPOINT_BP:
-            return node == 1? "bp ipn:1.1 via mtcp:127.0.0.1:0"
-                            : "bp ipn:2.1 via mtcp:127.0.0.1:0";
+        case ENDPOINT_BP:  return node == 1? "bp ipn:1.1": "bp ipn:2.1";
         default: return NULL;
     }
 }
@@ -197,10 +196,36 @@ s_pump (bench_peer_t *self, int timeout)
     //  Take every queued event: the SUB has a zero receive timeout, so
     //  this ends at the first miss. Asking zsock_events before each one
     //  would cost a poll() system call per event.
-    bus_event_t *event;
-    while ((event = bus_event_recv (self->sub))) {
-        s_handle_event (self, event);
+    void *sub = zsock_resolve (self->sub);
+    while (true) {
+        //  Two frames, topic and body, straight from libzmq: zmsg_recv
+        //  would allocate a message and two frames per event
+        char topic [16];
+        int size = zmq_recv (sub, topic, sizeof topic - 1, 0);
+        if (size == -1)
+            break;
+        if (!zsock_rcvmore (self->sub))
+            continue;           //  not an event: one frame only
+        zmq_msg_t body;
+        zmq_msg_init (&body);
+        if (zmq_msg_recv (&body, sub, 0) == -1) {
+            zmq_msg_close (&body);
+            break;
+        }
+        topic [size < (int) sizeof topic? size: (int) sizeof topic - 1] = 0;
+        bus_event_t *event = bus_event_decode (topic,
+            (const byte *) zmq_msg_data (&body), zmq_msg_size (&body),
+            NULL, 0);
+        if (event)
+            s_handle_event (self, event);
         bus_event_destroy (&event);
+        zmq_msg_close (&body);
+        //  A malformed event of more frames: drop the rest
+        while (zsock_rcvmore (self->sub)) {
+            zmq_msg_init (&body);
+            zmq_msg_recv (&body, sub, 0);
+            zmq_msg_close (&body);
+        }
     }
     return true;
 }
@@ -319,21 +344,45 @@ bench_peer_result (bench_peer_t *self, bench_peer_result_t *result)
     *result = *r;
 }
 
-//  Start peers A and B, each the other's remote.
+//  Start peers A and B, each the other's remote. A native BP peer does
+//  not report the port its MTCP listener bound, so for BP we pick two
+//  free ports and give each peer a route to the other.
 static int
 s_start_peers (bench_peer_t *self, char *reason, size_t reason_size)
 {
     endpoint_proto_t proto = self->proto;
-    const char *locals_a [] = { bench_peer_local (proto, 1), NULL };
-    const char *locals_b [] = { bench_peer_local (proto, 2), NULL };
+    char local [2][96], route [2][96];
+    const char *locals [2][2] = { { local [0], NULL }, { local [1], NULL } };
+    const char *routes [2][2] = { { route [0], NULL }, { route [1], NULL } };
+    int port [2] = { 0, 0 };
+    for (int index = 0; index < 2; index++) {
+        const char *text = bench_peer_local (proto, index + 1);
+        if (!text) {
+            snprintf (reason, reason_size, "no such transport");
+            return -1;
+        }
+        if (proto == ENDPOINT_BP) {
+            port [index] = bench_raw_free_port ();
+            snprintf (local [index], sizeof local [index],
+                      "%s via mtcp:127.0.0.1:%d", text, port [index]);
+        }
+        else
+            snprintf (local [index], sizeof local [index], "%s", text);
+    }
+    snprintf (route [0], sizeof route [0], "ipn:2.* mtcp:127.0.0.1:%d",
+              port [1]);
+    snprintf (route [1], sizeof route [1], "ipn:1.* mtcp:127.0.0.1:%d",
+              port [0]);
     node_config_t config = {
         .room = "room", .lifetime_ms = S_LIFETIME_MS, .bus_external = ""
     };
     int64_t start = bench_now_us ();
-    config.locals = locals_a;
+    config.locals = locals [0];
+    config.bp_routes = proto == ENDPOINT_BP? routes [0]: NULL;
     self->a = node_bind (&config, reason, reason_size);
     int64_t bind_us = bench_now_us () - start;
-    config.locals = locals_b;
+    config.locals = locals [1];
+    config.bp_routes = proto == ENDPOINT_BP? routes [1]: NULL;
     self->b = self->a? node_bind (&config, reason, reason_size): NULL;
     if (!self->b)
         return -1;

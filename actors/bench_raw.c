@@ -355,6 +355,18 @@ bench_raw_oneway (bench_raw_kind_t kind, size_t size, double seconds,
     return 0;
 }
 
+//  Bind port 0, read the port the kernel chose, let it go.
+int
+bench_raw_free_port (void)
+{
+    struct sockaddr_in addr;
+    int fd = s_socket (BENCH_RAW_TCP, &addr);
+    if (fd == -1)
+        return -1;
+    close (fd);
+    return ntohs (addr.sin_port);
+}
+
 //  New empty sample set.
 bench_samples_t *
 bench_samples_new (void)

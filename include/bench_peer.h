@@ -76,8 +76,8 @@ void
 size_t
     bench_peer_wire_size (const char *local, size_t text_size);
 
-//  The loopback local endpoint text the bench binds for PROTO; a BP
-//  endpoint uses NODE as its ipn node number.
+//  The loopback local endpoint text of peer NODE (1 or 2) for PROTO; a
+//  BP endpoint ("bp ipn:NODE.1") gets its "via mtcp:..." when started.
 const char *
     bench_peer_local (endpoint_proto_t proto, int node);
 

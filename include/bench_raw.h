@@ -44,6 +44,11 @@ int
                       bench_raw_result_t *result,
                       char *reason, size_t reason_size);
 
+//  A TCP port on 127.0.0.1 that was free a moment ago, or -1. For peers
+//  that cannot report the port they bound (native BP's MTCP listener).
+int
+    bench_raw_free_port (void);
+
 //  A growing set of samples (microseconds) for percentiles.
 
 bench_samples_t *
