@@ -4,7 +4,10 @@
     then tears everything down in reverse. Exit status: 0 done, 1 runtime
     failure, 2 bad command line (one line on stderr that names the
     argument), 128 + N when signal N (SIGINT, SIGTERM) ended it. Banners go
-    to stderr so stdout stays pure (JSON with --json).
+    to stderr so stdout stays pure (JSON with --json). It also chooses the
+    chat-model's store: --db, else a file named after the local endpoints
+    under $XDG_STATE_HOME/dtchat (store_default_path), else (the demo, an
+    ephemeral port 0, which no restart could find again) memory only.
 */
 #include "dtchat.h"
 #include "node.h"
@@ -12,6 +15,7 @@
 #include "demo_bot.h"
 #include "config.h"
 #include "chat_msg.h"
+#include "store.h"
 #include <ctype.h>
 #include <getopt.h>
 #include <math.h>
@@ -26,7 +30,9 @@
 
 enum { S_OPT_NO_TUI = 256, S_OPT_TUI, S_OPT_JSON, S_OPT_BUS, S_OPT_LIFETIME,
        S_OPT_ID, S_OPT_ROOM, S_OPT_MAX_MESSAGE, S_OPT_BP_AGENT,
-       S_OPT_BP_ROUTE, S_OPT_CONFIG, S_OPT_QUIET };
+       S_OPT_BP_ROUTE, S_OPT_CONFIG, S_OPT_QUIET, S_OPT_DB, S_OPT_ORDER };
+
+#define S_DB_PATH_MAX       4096
 
 typedef struct {
     int tui;                        //  -1 --no-tui, 0 auto, 1 --tui
@@ -34,6 +40,7 @@ typedef struct {
     const char *bus;                //  NULL default, "" none
     int64_t lifetime_ms;            //  0 = not given
     const char *id, *room, *bp_agent, *config;
+    const char *db, *order;         //  NULL = not given
     size_t max_message;             //  0 = not given
     const char *routes [S_ROUTES_MAX + 1];
     size_t route_count;
@@ -63,7 +70,8 @@ static const char *s_usage =
 "      --bus ENDPOINT     publish events at ENDPOINT (ipc://PATH, tcp://H:P,\n"
 "                         none); default a private ipc socket\n"
 "      --lifetime SECONDS an unacked message FAILs after this (default 60)\n"
-"      --id ID            our sender id (default a new uuid; demo: you)\n"
+"      --id ID            our sender id (default the one kept in the\n"
+"                         store, else a new uuid; demo: you)\n"
 "      --room ROOM        the room messages go to (default room)\n"
 "      --max-message BYTES  largest TCP/BP message (default 16777216)\n"
 "      --bp-agent AGENT   BP through an agent: aap:HOST:PORT, aap:/PATH or\n"
@@ -73,8 +81,16 @@ static const char *s_usage =
 "      --config FILE      read endpoints and settings from FILE (options\n"
 "                         given here win)\n"
 "      --quiet            no banners, no sys events\n"
+"      --db PATH          the message store (SQLite): history, messages\n"
+"                         waiting for an ack, received ids; :memory: keeps\n"
+"                         none. Default: $XDG_STATE_HOME/dtchat/ (else\n"
+"                         ~/.local/state/dtchat/) and a name made from the\n"
+"                         LOCAL endpoints; memory only for port 0 and the\n"
+"                         demo\n"
+"      --order ORDER      history by send time (send, the default) or the\n"
+"                         peer's messages at their arrival here (receive)\n"
 "\n"
-"Line-mode commands: /help, /quit, /resend UUID.\n"
+"Line-mode commands: /help, /quit, /resend UUID, /order send|receive.\n"
 "\n"
 "Examples:\n"
 "  dtchat \"udp 127.0.0.1:7777\" \"udp 127.0.0.1:6666\"\n"
@@ -195,6 +211,18 @@ s_option (s_options_t *options, int code, const char *value)
                 return s_bad ("--config: empty file name");
             options->config = value;
             return 0;
+        case S_OPT_DB:
+            if (!*value || strlen (value) >= S_DB_PATH_MAX)
+                return s_bad ("--db: give a file name (or :memory:) of 1 "
+                              "to %d bytes", S_DB_PATH_MAX - 1);
+            options->db = value;
+            return 0;
+        case S_OPT_ORDER:
+            if (!streq (value, "send") && !streq (value, "receive"))
+                return s_bad ("--order: '%.64s' is not send or receive",
+                              value);
+            options->order = value;
+            return 0;
     }
     assert (false);
     return 2;
@@ -220,6 +248,8 @@ s_parse (s_options_t *options, int argc, char **argv)
         { "bp-route", required_argument, NULL, S_OPT_BP_ROUTE },
         { "config", required_argument, NULL, S_OPT_CONFIG },
         { "quiet", no_argument, NULL, S_OPT_QUIET },
+        { "db", required_argument, NULL, S_OPT_DB },
+        { "order", required_argument, NULL, S_OPT_ORDER },
         { NULL, 0, NULL, 0 }
     };
     opterr = 0;
@@ -382,6 +412,44 @@ s_demo_flush (zactor_t *bot, zactor_t *ui, int sfd, long timeout)
     return rc < 0? rc: 0;
 }
 
+//  True if a udp/tcp endpoint in LOCALS asks for an ephemeral port.
+static bool
+s_ephemeral (const char **locals)
+{
+    for (size_t index = 0; locals [index]; index++) {
+        endpoint_t endpoint;
+        if (endpoint_parse (&endpoint, locals [index], NULL, 0) == 0
+        &&  endpoint.proto != ENDPOINT_BP && endpoint_port (&endpoint) == 0)
+            return true;
+    }
+    return false;
+}
+
+//  Choose the store for CONFIG: 0, or 1 with a message (*OWNED_P gets a
+//  default path to free).
+static int
+s_choose_store (const s_options_t *options, node_config_t *config,
+                bool demo, char **owned_p)
+{
+    char reason [512];
+    if (options->db)
+        config->db_path = options->db;
+    else
+    if (demo || s_ephemeral (config->locals))
+        config->db_path = STORE_MEMORY;
+    else {
+        *owned_p = store_default_path (config->locals, reason,
+                                       sizeof reason);
+        if (!*owned_p) {
+            fprintf (stderr, "dtchat: %s\n", reason);
+            return 1;
+        }
+        config->db_path = *owned_p;
+    }
+    config->order = options->order;
+    return 0;
+}
+
 //  Build the peer(s) and the ui, run until DONE or a signal, tear down.
 static int
 s_run (s_options_t *options, node_config_t *config, int sfd)
@@ -397,6 +465,7 @@ s_run (s_options_t *options, node_config_t *config, int sfd)
         node_config_t bot_config = *config;
         bot_config.sender_uuid = "demo-bot";
         bot_config.bus_external = "";
+        bot_config.db_path = NULL;      //  the bot keeps nothing
         bot_node = node_bind (&bot_config, reason, sizeof reason);
         node = bot_node? node_bind (config, reason, sizeof reason): NULL;
         if (!node
@@ -438,6 +507,8 @@ s_run (s_options_t *options, node_config_t *config, int sfd)
     if (!options->quiet) {
         if (*node_bus_external (node))
             fprintf (stderr, "bus: %s\n", node_bus_external (node));
+        if (!streq (config->db_path, STORE_MEMORY))
+            fprintf (stderr, "store: %s\n", config->db_path);
         if (demo)
             fprintf (stderr, "demo: you are %s, a demo peer at %s answers; "
                      "type a line (Ctrl-D or /quit ends)\n", local,
@@ -476,6 +547,9 @@ main (int argc, char **argv)
     sigaddset (&signals, SIGTERM);
     pthread_sigmask (SIG_BLOCK, &signals, NULL);
     signal (SIGPIPE, SIG_IGN);      //  a closed stdout is an error return
+    //  A file size limit makes a store write fail (an error event), as a
+    //  full disk does, instead of killing us
+    signal (SIGXFSZ, SIG_IGN);
 
     s_options_t options;
     memset (&options, 0, sizeof options);
@@ -526,6 +600,12 @@ main (int argc, char **argv)
         config.locals = demo_locals;
         config.sender_uuid = options.id? options.id: "you";
     }
+    char *db_default = NULL;
+    if (s_choose_store (&options, &config, !options.local && !options.config,
+                        &db_default)) {
+        config_destroy (&file);
+        return 1;
+    }
     zsys_init ();
     zsys_handler_set (NULL);        //  the signalfd handles signals
     zsys_set_logstream (stderr);    //  stdout is for events only
@@ -533,10 +613,12 @@ main (int argc, char **argv)
     if (sfd == -1) {
         fprintf (stderr, "dtchat: signalfd: %s\n", strerror (errno));
         config_destroy (&file);
+        zstr_free (&db_default);
         return 1;
     }
     rc = s_run (&options, &config, sfd);
     close (sfd);
     config_destroy (&file);
+    zstr_free (&db_default);
     return rc;
 }
