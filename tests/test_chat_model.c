@@ -1044,6 +1044,78 @@ test_store_dedup_restart (void **state)
     s_tmp_destroy (&tmp);
 }
 
+//  A FAILED message is kept FAILED, with its bytes, across a restart (not
+//  resent by itself); the ui's RESEND after the restart sends the same
+//  bytes under the same uuid; the lifetime of a message that ended while
+//  dtchat was down fails it at the first SYNC.
+static void
+test_store_failed_resend (void **state)
+{
+    s_tmp_t tmp;
+    s_tmp_new (&tmp);
+    fixture_t fx;
+    s_setup_with (&fx, "failed1", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    zframe_t *frame;
+    chat_msg_t *sent = s_send_text (&fx, "", "gave up", &frame);
+    zsock_send (fx.tracker, "sss", VERB_EXPIRED, sent->uuid,
+                "no ack after 7 attempts");
+    bus_event_t *event = s_expect_msg (&fx, MSG_FAILED);
+    bus_event_destroy (&event);
+    s_teardown (&fx);
+
+    s_setup_with (&fx, "failed2", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    zsock_send (fx.ui, "ss", VERB_SYNC, "kept");
+    s_until_sync (&fx, "kept");
+    event = s_expect_msg (&fx, MSG_FAILED);
+    assert_string_equal (event->uuid, sent->uuid);
+    assert_string_equal (event->reason, "no ack after 7 attempts");
+    bus_event_destroy (&event);
+    assert_false (s_ready (fx.udp));        //  FAILED is not the outbox
+    zsock_send (fx.ui, "ss", VERB_RESEND, sent->uuid);
+    char *token, *peer;
+    zframe_t *again;
+    chat_msg_t *copy = s_expect_send (fx.udp, &token, &peer, &again);
+    assert_string_equal (token, sent->uuid);
+    assert_true (zframe_eq (again, frame));
+    s_expect_track (&fx, sent->uuid);
+    event = s_expect_msg (&fx, MSG_SENDING);
+    bus_event_destroy (&event);
+    s_teardown (&fx);
+    chat_msg_destroy (&copy);
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&again);
+
+    //  reopened in the store with a new deadline: pending again; made
+    //  to have ended while "down", the first SYNC fails it
+    store_t *store = store_new (tmp.db, NULL, 0);
+    assert_non_null (store);
+    assert_int_equal (store_reopen (store, sent->uuid, 1), 0);  //  pending
+    chat_entry_t *entry = chat_entry_new (sent->uuid, "alice", "room",
+                                          "gave up", S_REMOTE, MSG_FAILED,
+                                          true);
+    entry->reason = strdup ("x");
+    assert_int_equal (store_update (store, entry), 1);
+    assert_int_equal (store_reopen (store, sent->uuid, 1), 1);  //  1 ms
+    chat_entry_destroy (&entry);
+    store_destroy (&store);
+    s_setup_with (&fx, "failed3", S_REMOTE, false, tmp.db);
+    s_sync_bus_history (&fx);
+    zsock_send (fx.ui, "ss", VERB_SYNC, "late");
+    s_until_sync (&fx, "late");
+    event = s_expect_msg (&fx, MSG_FAILED);
+    assert_non_null (strstr (event->reason, "lifetime ended"));
+    bus_event_destroy (&event);
+    assert_false (s_ready (fx.udp));
+    assert_false (s_ready (fx.tracker));
+    s_teardown (&fx);
+    chat_msg_destroy (&sent);
+    zframe_destroy (&frame);
+    s_tmp_destroy (&tmp);
+}
+
 //  Hand the model a text from a peer whose clock says SEND_TIME.
 static void
 s_recv_timed (fixture_t *fx, const char *text, int64_t send_time)
@@ -1266,6 +1338,7 @@ main (void)
         cmocka_unit_test (test_drain),
         cmocka_unit_test (test_store_restart),
         cmocka_unit_test (test_store_dedup_restart),
+        cmocka_unit_test (test_store_failed_resend),
         cmocka_unit_test (test_store_order),
         cmocka_unit_test (test_store_start_errors),
         cmocka_unit_test (test_store_full),
