@@ -356,6 +356,26 @@ endpoint_parse (endpoint_t *self, const char *text,
     return -1;
 }
 
+//  Parse TEXT as a PROTO endpoint; see endpoint.h.
+int
+endpoint_parse_for (endpoint_t *self, const char *text,
+                    endpoint_proto_t proto, const char *what,
+                    char *reason, size_t reason_size)
+{
+    assert (self && what && reason);
+    char why [DTCHAT_ENDPOINT_MAX + 128];
+    if (endpoint_parse (self, text, why, sizeof why) == -1) {
+        snprintf (reason, reason_size, "bad %s: %s", what, why);
+        return -1;
+    }
+    if (self->proto != proto) {
+        snprintf (reason, reason_size, "'%.*s' is not a %s endpoint",
+                  DTCHAT_ENDPOINT_MAX, text, endpoint_proto_name (proto));
+        return -1;
+    }
+    return 0;
+}
+
 //  Write the canonical text form into BUF; returns BUF.
 char *
 endpoint_format (const endpoint_t *self, char *buf, size_t size)

@@ -4,8 +4,8 @@
     connection reads into a tcp_reader, writes queued messages with
     sendmsg (partial writes resume where they stopped; SENT only when the
     last byte of a message went to the OS), and runs its own timers. All
-    it produces goes to the shared ctx: replies for the chat-model on
-    to_model, "net" events on the PUB. It never blocks and never raises
+    it produces goes to the shared ctx: RECV, SENT and FAILED to its
+    model pipe, "net" events to its PUB. It never blocks and never raises
     SIGPIPE (MSG_NOSIGNAL).
 
     Outbound: CONNECTING -> GREETING -> OPEN (framed), or GREETING times
@@ -164,7 +164,8 @@ s_abort (tcp_conn_t *self, bool quiet, log_level_t level, const char *what)
     }
     tcp_out_t *out;
     while ((out = tcp_sendq_pop (self->sendq))) {
-        tcp_ctx_reply (self->ctx, VERB_FAILED, out->token, reason);
+        model_pipe_reply (self->ctx->model, VERB_FAILED, out->token,
+                          reason);
         tcp_out_destroy (&out);
     }
     s_close (self);
@@ -176,7 +177,7 @@ s_deliver (tcp_conn_t *self)
 {
     zframe_t *frame;
     while ((frame = tcp_reader_next (self->reader)))
-        tcp_ctx_recv (self->ctx, self->peer, &frame);
+        model_pipe_deliver (self->ctx->model, self->peer, &frame);
 }
 
 //  Write what is queued until the socket is full; report each message
@@ -192,7 +193,7 @@ s_write (tcp_conn_t *self, int64_t now)
         self->last_out = now;
     tcp_out_t *out;
     while ((out = tcp_sendq_sent (self->sendq))) {
-        tcp_ctx_reply (self->ctx, VERB_SENT, out->token, NULL);
+        model_pipe_reply (self->ctx->model, VERB_SENT, out->token, NULL);
         tcp_out_destroy (&out);
         if (self->legacy) {
             //  The one message is out: half-close, wait for the peer's EOF

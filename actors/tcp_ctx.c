@@ -1,40 +1,13 @@
-/*  tcp_ctx.c: the replies and events every part of transport-tcp makes.
+/*  tcp_ctx.c: the "net" events every part of transport-tcp publishes.
 
-    transport_tcp.c and tcp_conn.c queue the chat-model's RECV, SENT and
-    FAILED messages on the shared to_model list (the actor flushes it to
-    the model's PAIR as fast as the model reads, so a slow model never
-    blocks a socket), and publish "net" events through here.
+    transport_tcp.c, tcp_peers.c and tcp_conn.c report through here, on
+    the ctx's PUB when there is a bus; what they owe the chat-model goes
+    to the ctx's model_pipe instead.
 */
 #include "dtchat.h"
 #include "tcp_ctx.h"
 
 #include <stdarg.h>
-
-//  Queue VERB TOKEN [REASON] for the model.
-void
-tcp_ctx_reply (tcp_ctx_t *self, const char *verb, const char *token,
-               const char *reason)
-{
-    assert (self && verb && token);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, verb);
-    zmsg_addstr (msg, token);
-    if (reason)
-        zmsg_addstr (msg, reason);
-    zlist_append (self->to_model, msg);
-}
-
-//  Queue RECV PEER FRAME for the model.
-void
-tcp_ctx_recv (tcp_ctx_t *self, const char *peer, zframe_t **frame_p)
-{
-    assert (self && peer && frame_p && *frame_p);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, VERB_RECV);
-    zmsg_addstr (msg, peer);
-    zmsg_append (msg, frame_p);
-    zlist_append (self->to_model, msg);
-}
 
 //  Publish a "net" event.
 void

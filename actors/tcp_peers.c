@@ -104,7 +104,8 @@ s_fail_queue (tcp_peers_t *self, s_peer_t *peer, const char *reason)
 {
     tcp_out_t *out;
     while ((out = (tcp_out_t *) zlist_pop (peer->queue))) {
-        tcp_ctx_reply (self->ctx, VERB_FAILED, out->token, reason);
+        model_pipe_reply (self->ctx->model, VERB_FAILED, out->token,
+                          reason);
         tcp_out_destroy (&out);
     }
 }
@@ -133,7 +134,8 @@ s_connect (tcp_peers_t *self, s_peer_t *peer, bool legacy, int64_t now)
                                          legacy, peer, &out, now, reason,
                                          sizeof (reason));
     if (!conn) {
-        tcp_ctx_reply (self->ctx, VERB_FAILED, out->token, reason);
+        model_pipe_reply (self->ctx->model, VERB_FAILED, out->token,
+                          reason);
         tcp_out_destroy (&out);
         tcp_ctx_log (self->ctx, LOG_WARN, peer->key, "%s", reason);
         s_fail_queue (self, peer, reason);

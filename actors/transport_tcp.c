@@ -42,8 +42,8 @@
 
 typedef struct {
     zsock_t *pipe;              //  the creator
-    zsock_t *model;             //  PAIR to the chat-model
-    tcp_ctx_t ctx;              //  shared by every connection
+    tcp_ctx_t ctx;              //  shared by every connection; its model
+                                //  pipe is NULL when START must fail
     int listener;               //  -1 before START
     char local [DTCHAT_ENDPOINT_MAX];
     tcp_peers_t *peers;         //  destinations
@@ -72,15 +72,12 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
         return NULL;
     self->pipe = pipe;
     self->listener = -1;
-    self->ctx.to_model = zlist_new ();
     self->ctx.scratch = (byte *) malloc (S_SCRATCH);
     self->ctx.scratch_size = S_SCRATCH;
     self->items = (zmq_pollitem_t *) zmalloc (S_FIXED_ITEMS
                                               * sizeof (zmq_pollitem_t));
     self->peers = tcp_peers_new (&self->ctx, s_adopt, self);
-    if (!self->ctx.to_model || !self->ctx.scratch || !self->peers
-    ||  !self->items) {
-        zlist_destroy (&self->ctx.to_model);
+    if (!self->ctx.scratch || !self->peers || !self->items) {
         free (self->ctx.scratch);
         tcp_peers_destroy (&self->peers);
         free (self->items);
@@ -99,17 +96,9 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
     //  a listener seldom closes a link a message is being written to
     self->ctx.client_idle_ms = 3 * idle;
     self->ctx.server_idle_ms = 6 * idle;
-    if (!args || !args->model_endpoint || !*args->model_endpoint)
-        snprintf (self->broken, sizeof (self->broken),
-                  "transport-tcp: no model endpoint");
-    else {
-        self->model = zsock_new (ZMQ_PAIR);
-        if (!self->model
-        ||  zsock_connect (self->model, "%s", args->model_endpoint) == -1)
-            snprintf (self->broken, sizeof (self->broken),
-                      "transport-tcp: cannot connect to %s",
-                      args->model_endpoint);
-    }
+    self->ctx.model = model_pipe_new (args? args->model_endpoint: NULL,
+                                      "transport-tcp", self->broken,
+                                      sizeof (self->broken));
     if (args && args->bus_endpoint)
         self->ctx.pub = event_bus_publisher (args->bus_endpoint);
     self->dirty = true;
@@ -129,28 +118,11 @@ s_self_destroy (self_t **self_p)
         tcp_peers_destroy (&self->peers);
         if (self->listener != -1)
             close (self->listener);
-        zmsg_t *msg;
-        while ((msg = (zmsg_t *) zlist_pop (self->ctx.to_model)))
-            zmsg_destroy (&msg);
-        zlist_destroy (&self->ctx.to_model);
         free (self->ctx.scratch);
-        zsock_destroy (&self->model);
+        model_pipe_destroy (&self->ctx.model);
         zsock_destroy (&self->ctx.pub);
         free (self);
         *self_p = NULL;
-    }
-}
-
-//  Hand queued messages to the model while its pipe takes them, so a
-//  slow model never blocks us (a blocked PAIR could deadlock both).
-static void
-s_flush_to_model (self_t *self)
-{
-    while (zlist_size (self->ctx.to_model)
-       &&  (zsock_events (self->model) & ZMQ_POLLOUT)) {
-        zmsg_t *msg = (zmsg_t *) zlist_pop (self->ctx.to_model);
-        if (zmsg_send (&msg, self->model) == -1)
-            zmsg_destroy (&msg);        //  only when the context ends
     }
 }
 
@@ -181,79 +153,58 @@ s_adopt (void *arg, tcp_conn_t *conn)
     s_conn_add ((self_t *) arg, conn);
 }
 
-//  SEND token endpoint data: check it, queue it for its peer, pump.
+//  SEND: check it, queue it for its peer, pump.
 static void
-s_handle_send (self_t *self, zmsg_t *msg, int64_t now)
+s_handle_send (self_t *self, model_send_t *send, int64_t now)
 {
-    char *token = zmsg_popstr (msg);
-    char *endpoint = zmsg_popstr (msg);
-    zframe_t *data = zmsg_pop (msg);
     char reason [DTCHAT_ENDPOINT_MAX + 300] = "";
+    size_t size = zframe_size (send->data);
     endpoint_t addr;
-    if (!token || !endpoint || !data || zmsg_size (msg)) {
-        tcp_ctx_log (&self->ctx, LOG_ERROR, self->local,
-                     "malformed SEND dropped");
-        if (token)
-            tcp_ctx_reply (&self->ctx, VERB_FAILED, token, "malformed SEND");
-        goto done;
-    }
-    char why [300];
     if (self->listener == -1)
         snprintf (reason, sizeof (reason), "transport-tcp: not started");
     else
-    if (zframe_size (data) == 0)
+    if (size == 0)
         snprintf (reason, sizeof (reason), "empty message");
     else
-    if (zframe_size (data) > self->ctx.max_message)
+    if (size > self->ctx.max_message)
         snprintf (reason, sizeof (reason),
                   "message of %zu bytes is over the limit of %zu",
-                  zframe_size (data), self->ctx.max_message);
-    else
-    if (endpoint_parse (&addr, endpoint, why, sizeof (why)) == -1)
-        snprintf (reason, sizeof (reason), "bad endpoint: %s", why);
-    else
-    if (addr.proto != ENDPOINT_TCP)
-        snprintf (reason, sizeof (reason), "'%.*s' is not a tcp endpoint",
-                  DTCHAT_ENDPOINT_MAX, endpoint);
-    if (*reason) {
-        tcp_ctx_reply (&self->ctx, VERB_FAILED, token, reason);
-        goto done;
+                  size, self->ctx.max_message);
+    if (*reason
+    ||  endpoint_parse_for (&addr, send->endpoint, ENDPOINT_TCP, "endpoint",
+                            reason, sizeof (reason)) == -1) {
+        model_pipe_reply (self->ctx.model, VERB_FAILED, send->token, reason);
+        return;
     }
-    char *copy = strdup (token);
-    tcp_out_t *out = copy? tcp_out_new (&copy, &data): NULL;
+    //  The token stays ours for a FAILED reply if the peers refuse it
+    char *copy = strdup (send->token);
+    tcp_out_t *out = copy? tcp_out_new (&copy, &send->data): NULL;
     if (!out
     ||  tcp_peers_send (self->peers, &addr, &out, now, reason,
                         sizeof (reason)) == -1) {
-        tcp_ctx_reply (&self->ctx, VERB_FAILED, token,
-                       out? reason: "out of memory");
+        model_pipe_reply (self->ctx.model, VERB_FAILED, send->token,
+                          out? reason: "out of memory");
         tcp_out_destroy (&out);
         zstr_free (&copy);
     }
-done:
-    zstr_free (&token);
-    zstr_free (&endpoint);
-    zframe_destroy (&data);
 }
 
-//  Read a batch of commands from the model.
+//  Read a batch of SENDs from the model.
 static void
 s_handle_model (self_t *self, int64_t now)
 {
     for (int count = 0; count < S_BATCH; count++) {
-        if (!(zsock_events (self->model) & ZMQ_POLLIN))
+        model_send_t send;
+        char what [256];
+        int rc = model_pipe_next_send (self->ctx.model, &send, what,
+                                       sizeof (what));
+        if (rc == 0)
             break;
-        zmsg_t *msg = zmsg_recv (self->model);
-        if (!msg)
-            break;
-        char *verb = zmsg_popstr (msg);
-        if (verb && streq (verb, VERB_SEND))
-            s_handle_send (self, msg, now);
+        if (rc == 1)
+            s_handle_send (self, &send, now);
         else
-            tcp_ctx_log (&self->ctx, LOG_ERROR, self->local,
-                         "unexpected '%s' from the model dropped",
-                         verb? verb: "");
-        zstr_free (&verb);
-        zmsg_destroy (&msg);
+            tcp_ctx_log (&self->ctx, LOG_ERROR, self->local, "%s", what);
+        model_send_clear (&send);
     }
 }
 
@@ -342,16 +293,9 @@ s_start (self_t *self, const char *text, char *reason, size_t size)
         return -1;
     }
     endpoint_t local;
-    char why [400];
-    if (endpoint_parse (&local, text, why, sizeof (why)) == -1) {
-        snprintf (reason, size, "bad local endpoint: %s", why);
+    if (endpoint_parse_for (&local, text, ENDPOINT_TCP, "local endpoint",
+                            reason, size) == -1)
         return -1;
-    }
-    if (local.proto != ENDPOINT_TCP) {
-        snprintf (reason, size, "'%.*s' is not a tcp endpoint",
-                  DTCHAT_ENDPOINT_MAX, text);
-        return -1;
-    }
     int fd = tcp_sock_listen (&local, self->local, sizeof (self->local),
                               reason, size);
     if (fd == -1)
@@ -401,8 +345,9 @@ s_prepare_items (self_t *self, int64_t now)
     zmq_pollitem_t *items = self->items;
     if (self->dirty) {
         items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, 0, 0 };
+        model_pipe_t *model = self->ctx.model;
         items [1] = (zmq_pollitem_t) {
-            self->model? zsock_resolve (self->model): NULL, -1, 0, 0 };
+            model? zsock_resolve (model_pipe_sock (model)): NULL, -1, 0, 0 };
         items [2] = (zmq_pollitem_t) { NULL, self->listener, 0, 0 };
         for (size_t index = 0; index < self->conns_size; index++)
             items [S_FIXED_ITEMS + index] = (zmq_pollitem_t) {
@@ -410,12 +355,14 @@ s_prepare_items (self_t *self, int64_t now)
         self->dirty = false;
     }
     items [0].events = ZMQ_POLLIN;
-    if (self->model)
+    if (self->ctx.model)
         items [1].events = ZMQ_POLLIN
-                         | (zlist_size (self->ctx.to_model)? ZMQ_POLLOUT: 0);
+                         | (model_pipe_queued (self->ctx.model)?
+                            ZMQ_POLLOUT: 0);
     items [2].events = self->listener != -1 && now >= self->accept_after?
                        ZMQ_POLLIN: 0;
-    bool may_read = zlist_size (self->ctx.to_model) < S_TO_MODEL_MAX;
+    bool may_read = !self->ctx.model
+                 || model_pipe_queued (self->ctx.model) < S_TO_MODEL_MAX;
     for (size_t index = 0; index < self->conns_size; index++)
         items [S_FIXED_ITEMS + index].events =
             tcp_conn_events (self->conns [index], may_read, now);
@@ -460,7 +407,7 @@ transport_tcp_actor (zsock_t *pipe, void *args)
         if (self->terminated)
             break;
         if (self->items [1].revents & ZMQ_POLLOUT)
-            s_flush_to_model (self);
+            model_pipe_flush (self->ctx.model);
         if (self->items [1].revents & ZMQ_POLLIN)
             s_handle_model (self, now);
         //  Connections added above are polled from the next round on
@@ -479,8 +426,8 @@ transport_tcp_actor (zsock_t *pipe, void *args)
         if (self->items [2].revents & ZMQ_POLLIN)
             s_handle_listener (self, now);
         s_report_refused (self, now);
-        if (self->model)
-            s_flush_to_model (self);
+        if (self->ctx.model)
+            model_pipe_flush (self->ctx.model);
     }
     s_self_destroy (&self);
 }

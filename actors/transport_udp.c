@@ -16,6 +16,7 @@
 #include "endpoint.h"
 #include "bus_event.h"
 #include "event_bus.h"
+#include "model_pipe.h"
 #include "udp_sock.h"
 
 #include <errno.h>
@@ -43,13 +44,12 @@ typedef struct {
 
 typedef struct {
     zsock_t *pipe;              //  the creator
-    zsock_t *model;             //  PAIR to the chat-model
+    model_pipe_t *model;        //  PAIR to the chat-model, or NULL
     zsock_t *pub;               //  "net" events, NULL if no bus
     int fd;                     //  the UDP socket, -1 before START
     int family;                 //  its address family
     char local [DTCHAT_ENDPOINT_MAX];
     zlist_t *sendq;             //  s_outgoing_t *, for the socket
-    zlist_t *to_model;          //  zmsg_t *, for the model pipe
     byte *buffer;               //  one datagram, DTCHAT_UDP_MAX + 1
     uint64_t dropped;           //  datagrams dropped on input
     char broken [256];          //  why START must fail, else ""
@@ -79,31 +79,16 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
     self->pipe = pipe;
     self->fd = -1;
     self->sendq = zlist_new ();
-    self->to_model = zlist_new ();
     self->buffer = (byte *) malloc (DTCHAT_UDP_MAX + 1);
-    if (!self->sendq || !self->to_model || !self->buffer) {
+    if (!self->sendq || !self->buffer) {
         zlist_destroy (&self->sendq);
-        zlist_destroy (&self->to_model);
         free (self->buffer);
         free (self);
         return NULL;
     }
-    if (!args || !args->model_endpoint || !*args->model_endpoint)
-        snprintf (self->broken, sizeof (self->broken),
-                  "transport-udp: no model endpoint");
-    else {
-        self->model = zsock_new (ZMQ_PAIR);
-        //  We read the model only when a poll said so, in batches that
-        //  end at the first miss: a zero timeout ends them without a
-        //  zsock_events () (a poll () system call) before every message
-        if (self->model)
-            zsock_set_rcvtimeo (self->model, 0);
-        if (!self->model
-        ||  zsock_connect (self->model, "%s", args->model_endpoint) == -1)
-            snprintf (self->broken, sizeof (self->broken),
-                      "transport-udp: cannot connect to %s",
-                      args->model_endpoint);
-    }
+    self->model = model_pipe_new (args? args->model_endpoint: NULL,
+                                  "transport-udp", self->broken,
+                                  sizeof (self->broken));
     if (args && args->bus_endpoint)
         self->pub = event_bus_publisher (args->bus_endpoint);
     return self;
@@ -121,11 +106,7 @@ s_self_destroy (self_t **self_p)
         while ((item = (s_outgoing_t *) zlist_pop (self->sendq)))
             s_outgoing_destroy (&item);
         zlist_destroy (&self->sendq);
-        zmsg_t *msg;
-        while ((msg = (zmsg_t *) zlist_pop (self->to_model)))
-            zmsg_destroy (&msg);
-        zlist_destroy (&self->to_model);
-        zsock_destroy (&self->model);
+        model_pipe_destroy (&self->model);
         zsock_destroy (&self->pub);
         free (self->buffer);
         free (self);
@@ -149,56 +130,6 @@ s_log (self_t *self, log_level_t level, const char *endpoint,
     vsnprintf (text, sizeof (text), format, args);
     va_end (args);
     bus_log (self->pub, TOPIC_NET, level, endpoint, "%s", text);
-}
-
-//  Send MSG to the model unless its pipe is full: 0 sent, -1 full (MSG
-//  stays with the caller). Only the first frame may find the pipe full:
-//  a PAIR counts whole messages against its high-water mark.
-static int
-s_send_nowait (self_t *self, zmsg_t *msg)
-{
-    void *handle = zsock_resolve (self->model);
-    size_t left = zmsg_size (msg);
-    bool first = true;
-    for (zframe_t *frame = zmsg_first (msg); frame;
-         frame = zmsg_next (msg)) {
-        left--;
-        int flags = (left? ZMQ_SNDMORE: 0) | (first? ZMQ_DONTWAIT: 0);
-        if (zmq_send (handle, zframe_data (frame), zframe_size (frame),
-                      flags) == -1 && first)
-            return -1;
-        first = false;          //  later frames fail only at context end
-    }
-    return 0;
-}
-
-//  Hand queued messages to the model while its pipe takes them, so a
-//  slow model never blocks us (a blocked PAIR could deadlock both). A
-//  DONTWAIT send costs no system call; asking zsock_events (ZMQ_POLLOUT)
-//  before each message cost a poll ().
-static void
-s_flush_to_model (self_t *self)
-{
-    zmsg_t *msg;
-    while ((msg = (zmsg_t *) zlist_first (self->to_model))
-       &&  s_send_nowait (self, msg) == 0) {
-        zlist_pop (self->to_model);
-        zmsg_destroy (&msg);
-    }
-}
-
-//  Queue a reply VERB TOKEN [REASON] for the model.
-static void
-s_reply (self_t *self, const char *verb, const char *token,
-         const char *reason)
-{
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, verb);
-    zmsg_addstr (msg, token);
-    if (reason)
-        zmsg_addstr (msg, reason);
-    zlist_append (self->to_model, msg);
-    s_flush_to_model (self);
 }
 
 //  Try to send one datagram: 0 sent, 1 try again when writable, -1
@@ -229,98 +160,73 @@ s_flush_sendq (self_t *self)
         if (rc == 1)
             break;
         zlist_pop (self->sendq);
-        s_reply (self, rc == 0? VERB_SENT: VERB_FAILED, item->token,
-                 rc == 0? NULL: reason);
+        model_pipe_reply (self->model, rc == 0? VERB_SENT: VERB_FAILED,
+                          item->token, rc == 0? NULL: reason);
         s_outgoing_destroy (&item);
     }
 }
 
-//  SEND token endpoint data: check, then send now or queue it.
+//  SEND: check it, then send it now or queue it behind the others.
 static void
-s_handle_send (self_t *self, zmsg_t *msg)
+s_handle_send (self_t *self, model_send_t *send)
 {
-    char *token = zmsg_popstr (msg);
-    char *endpoint = zmsg_popstr (msg);
-    zframe_t *data = zmsg_pop (msg);
-    char reason [512] = "";
-    s_outgoing_t *item = NULL;
-    if (!token || !endpoint || !data || zmsg_size (msg)) {
-        s_log (self, LOG_ERROR, self->local, "malformed SEND dropped");
-        if (token)
-            s_reply (self, VERB_FAILED, token, "malformed SEND");
-        goto done;
-    }
+    char reason [DTCHAT_ENDPOINT_MAX + 256] = "";
+    size_t size = zframe_size (send->data);
+    endpoint_t peer;
     if (self->fd == -1)
         snprintf (reason, sizeof (reason), "transport-udp: not started");
     else
-    if (zframe_size (data) == 0)
+    if (size == 0)
         snprintf (reason, sizeof (reason), "empty message");
     else
-    if (zframe_size (data) > DTCHAT_UDP_MAX)
+    if (size > DTCHAT_UDP_MAX)
         snprintf (reason, sizeof (reason),
                   "message of %zu bytes is over the UDP limit of %d",
-                  zframe_size (data), DTCHAT_UDP_MAX);
-    if (*reason) {
-        s_reply (self, VERB_FAILED, token, reason);
-        goto done;
+                  size, DTCHAT_UDP_MAX);
+    if (*reason
+    ||  endpoint_parse_for (&peer, send->endpoint, ENDPOINT_UDP, "endpoint",
+                            reason, sizeof (reason)) == -1) {
+        model_pipe_reply (self->model, VERB_FAILED, send->token, reason);
+        return;
     }
-    item = (s_outgoing_t *) zmalloc (sizeof (s_outgoing_t));
+    s_outgoing_t *item = (s_outgoing_t *) zmalloc (sizeof (s_outgoing_t));
     assert (item);
-    if (endpoint_parse (&item->peer, endpoint, reason, sizeof (reason))
-        == -1) {
-        char why [600];
-        snprintf (why, sizeof (why), "bad endpoint: %s", reason);
-        s_reply (self, VERB_FAILED, token, why);
-        goto done;
-    }
-    if (item->peer.proto != ENDPOINT_UDP) {
-        snprintf (reason, sizeof (reason), "'%.*s' is not a udp endpoint",
-                  DTCHAT_ENDPOINT_MAX, endpoint);
-        s_reply (self, VERB_FAILED, token, reason);
-        goto done;
-    }
-    endpoint_format (&item->peer, item->peer_text, sizeof (item->peer_text));
-    item->token = token;
-    item->data = data;
-    token = NULL;
-    data = NULL;
+    item->peer = peer;
+    endpoint_format (&peer, item->peer_text, sizeof (item->peer_text));
+    item->token = send->token;
+    item->data = send->data;
+    send->token = NULL;
+    send->data = NULL;
     //  Behind a queue: wait in line, order is kept
-    int rc = 1;
-    if (zlist_size (self->sendq) == 0)
-        rc = s_send_one (self, item, reason, sizeof (reason));
-    if (rc == 1) {
+    int rc = zlist_size (self->sendq)? 1
+           : s_send_one (self, item, reason, sizeof (reason));
+    if (rc == 1)
         zlist_append (self->sendq, item);
-        item = NULL;
+    else {
+        model_pipe_reply (self->model, rc == 0? VERB_SENT: VERB_FAILED,
+                          item->token, rc == 0? NULL: reason);
+        s_outgoing_destroy (&item);
     }
-    else
-        s_reply (self, rc == 0? VERB_SENT: VERB_FAILED, item->token,
-                 rc == 0? NULL: reason);
-done:
-    s_outgoing_destroy (&item);
-    zstr_free (&token);
-    zstr_free (&endpoint);
-    zframe_destroy (&data);
 }
 
-//  Read a batch of commands from the model.
+//  Read a batch of SENDs from the model.
 static void
 s_handle_model (self_t *self)
 {
     for (int count = 0; count < S_BATCH; count++) {
         if (zlist_size (self->sendq) >= S_SENDQ_MAX)
             break;
-        zmsg_t *msg = zmsg_recv (self->model);
-        if (!msg)
-            break;              //  nothing more now (zero receive timeout)
-        char *verb = zmsg_popstr (msg);
-        if (verb && streq (verb, VERB_SEND))
-            s_handle_send (self, msg);
+        model_send_t send;
+        char what [256];
+        int rc = model_pipe_next_send (self->model, &send, what,
+                                       sizeof (what));
+        if (rc == 0)
+            break;
+        if (rc == 1)
+            s_handle_send (self, &send);
         else
-            s_log (self, LOG_ERROR, self->local,
-                   "unexpected '%s' from the model dropped",
-                   verb? verb: "");
-        zstr_free (&verb);
-        zmsg_destroy (&msg);
+            s_log (self, LOG_ERROR, self->local, "%s", what);
+        model_send_clear (&send);
     }
 }
 
@@ -329,7 +235,7 @@ static void
 s_handle_socket (self_t *self)
 {
     for (int count = 0; count < S_BATCH; count++) {
-        if (zlist_size (self->to_model) >= S_TO_MODEL_MAX)
+        if (model_pipe_queued (self->model) >= S_TO_MODEL_MAX)
             break;
         endpoint_t peer;
         ssize_t size = udp_sock_recv (self->fd, self->buffer,
@@ -359,13 +265,9 @@ s_handle_socket (self_t *self)
                    self->dropped);
             continue;
         }
-        zmsg_t *msg = zmsg_new ();
-        zmsg_addstr (msg, VERB_RECV);
-        zmsg_addstr (msg, peer_text);
-        zmsg_addmem (msg, self->buffer, (size_t) size);
-        zlist_append (self->to_model, msg);
+        zframe_t *data = zframe_new (self->buffer, (size_t) size);
+        model_pipe_deliver (self->model, peer_text, &data);
     }
-    s_flush_to_model (self);
 }
 
 //  A pending socket error (an ICMP report): clear it and say so.
@@ -395,16 +297,9 @@ s_start (self_t *self, const char *text, char *reason, size_t size)
         return -1;
     }
     endpoint_t local;
-    char why [400];
-    if (endpoint_parse (&local, text, why, sizeof (why)) == -1) {
-        snprintf (reason, size, "bad local endpoint: %s", why);
+    if (endpoint_parse_for (&local, text, ENDPOINT_UDP, "local endpoint",
+                            reason, size) == -1)
         return -1;
-    }
-    if (local.proto != ENDPOINT_UDP) {
-        snprintf (reason, size, "'%.*s' is not a udp endpoint",
-                  DTCHAT_ENDPOINT_MAX, text);
-        return -1;
-    }
     endpoint_t bound;
     int fd = udp_sock_bind (&local, &bound, reason, size);
     if (fd == -1)
@@ -464,17 +359,18 @@ transport_udp_actor (zsock_t *pipe, void *args)
             short events = 0;
             if (zlist_size (self->sendq) < S_SENDQ_MAX)
                 events |= ZMQ_POLLIN;
-            if (zlist_size (self->to_model))
+            if (model_pipe_queued (self->model))
                 events |= ZMQ_POLLOUT;
             if (events) {
                 model_at = count;
                 items [count++] = (zmq_pollitem_t) {
-                    zsock_resolve (self->model), 0, events, 0 };
+                    zsock_resolve (model_pipe_sock (self->model)), 0,
+                    events, 0 };
             }
         }
         if (self->fd != -1) {
             short events = 0;
-            if (zlist_size (self->to_model) < S_TO_MODEL_MAX)
+            if (model_pipe_queued (self->model) < S_TO_MODEL_MAX)
                 events |= ZMQ_POLLIN;
             if (zlist_size (self->sendq))
                 events |= ZMQ_POLLOUT;
@@ -495,7 +391,7 @@ transport_udp_actor (zsock_t *pipe, void *args)
             break;
         if (model_at != -1) {
             if (items [model_at].revents & ZMQ_POLLOUT)
-                s_flush_to_model (self);
+                model_pipe_flush (self->model);
             if (items [model_at].revents & ZMQ_POLLIN)
                 s_handle_model (self);
         }
@@ -508,6 +404,9 @@ transport_udp_actor (zsock_t *pipe, void *args)
             if (revents & ZMQ_POLLIN)
                 s_handle_socket (self);
         }
+        //  Replies and datagrams of this round go to the model now
+        if (self->model)
+            model_pipe_flush (self->model);
     }
     s_self_destroy (&self);
 }

@@ -37,6 +37,15 @@ int
     endpoint_parse (endpoint_t *self, const char *text,
                     char *reason, size_t reason_size);
 
+//  Parse TEXT where only a PROTO endpoint will do. Returns 0, or -1 with
+//  a one-line reason: "bad WHAT: <why>" when TEXT does not parse (WHAT
+//  names its role: "endpoint", "local endpoint"), or "'TEXT' is not a
+//  udp endpoint" when it names another protocol.
+int
+    endpoint_parse_for (endpoint_t *self, const char *text,
+                        endpoint_proto_t proto, const char *what,
+                        char *reason, size_t reason_size);
+
 //  Write the canonical text form ("udp 127.0.0.1:7777", "udp [::1]:7777",
 //  "bp ipn:2.1", "bp ipn:2.1 via mtcp:127.0.0.1:4556") into BUF.
 //  Returns BUF.

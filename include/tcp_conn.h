@@ -3,9 +3,9 @@
     transport-tcp owns every tcp_conn_t: it polls tcp_conn_fd for the
     events tcp_conn_events asks for, calls tcp_conn_handle with what
     happened and tcp_conn_expire when tcp_conn_deadline has passed, and
-    looks at tcp_conn_state afterwards. A connection writes its replies
-    for the chat-model (RECV, SENT, FAILED as zmsg_t) to the shared
-    tcp_ctx_t's to_model list and its "net" events to the ctx's PUB.
+    looks at tcp_conn_state afterwards. A connection queues what it owes
+    the chat-model (RECV, SENT, FAILED) on the shared tcp_ctx_t's model
+    pipe and publishes its "net" events on the ctx's PUB.
 
     An outbound connection (tcp_conn_connect) carries our messages to one
     peer: SETUP while it connects and waits for the listener's greeting,

@@ -1,20 +1,21 @@
 /*  tcp_ctx.h: what all connections of one transport-tcp share.
 
     transport-tcp fills one tcp_ctx_t (a plain value with public fields)
-    and hands it to every tcp_conn it makes: where replies for the
-    chat-model go (to_model, flushed to the model's PAIR by the actor when
-    the pipe takes them), the PUB for "net" events, one receive buffer
-    (a single thread reads at a time) and the limits and timeouts of
-    docs/PROTOCOL.md. The helpers below build the model's messages.
+    and hands it to every tcp_conn and to tcp_peers: the pipe to the
+    chat-model (model_pipe.h: RECV, SENT and FAILED are queued there and
+    flushed by the actor as fast as the model reads), the PUB for "net"
+    events, one receive buffer (a single thread reads at a time) and the
+    limits and timeouts of docs/PROTOCOL.md.
 */
 #ifndef TCP_CTX_H_INCLUDED
 #define TCP_CTX_H_INCLUDED
 
 #include "dtchat.h"
 #include "bus_event.h"
+#include "model_pipe.h"
 
 typedef struct {
-    zlist_t *to_model;          //  zmsg_t *: RECV, SENT, FAILED
+    model_pipe_t *model;        //  RECV, SENT, FAILED go here
     zsock_t *pub;               //  "net" events, or NULL
     byte *scratch;              //  receive buffer
     size_t scratch_size;
@@ -26,15 +27,6 @@ typedef struct {
     int64_t client_idle_ms;     //  client: close a framed link unused
     int64_t server_idle_ms;     //  listener: close a framed link unused
 } tcp_ctx_t;
-
-//  Queue VERB TOKEN [REASON] (SENT, FAILED) for the model.
-void
-    tcp_ctx_reply (tcp_ctx_t *self, const char *verb, const char *token,
-                   const char *reason);
-
-//  Queue RECV PEER FRAME for the model (the frame is taken, nulled).
-void
-    tcp_ctx_recv (tcp_ctx_t *self, const char *peer, zframe_t **frame_p);
 
 //  Publish a "net" event about ENDPOINT (may be NULL); nothing if there
 //  is no bus.

@@ -261,6 +261,36 @@ test_misc (void **state)
     assert_string_equal (endpoint_format (&e, small, sizeof small), "udp 1");
 }
 
+//  endpoint_parse_for: the parse reason with its role, or the wrong scheme.
+static void
+test_parse_for (void **state)
+{
+    endpoint_t ep;
+    char reason [512] = "untouched";
+    assert_int_equal (endpoint_parse_for (&ep, "udp 127.0.0.1:7", ENDPOINT_UDP,
+                                          "endpoint", reason,
+                                          sizeof reason), 0);
+    assert_int_equal (ep.proto, ENDPOINT_UDP);
+    assert_int_equal (endpoint_port (&ep), 7);
+    assert_int_equal (endpoint_parse_for (&ep, "tcp 127.0.0.1:7",
+                                          ENDPOINT_UDP, "endpoint", reason,
+                                          sizeof reason), -1);
+    assert_string_equal (reason, "'tcp 127.0.0.1:7' is not a udp endpoint");
+    assert_int_equal (endpoint_parse_for (&ep, "bp ipn:1.1", ENDPOINT_TCP,
+                                          "local endpoint", reason,
+                                          sizeof reason), -1);
+    assert_string_equal (reason, "'bp ipn:1.1' is not a tcp endpoint");
+    char why [512];
+    assert_int_equal (endpoint_parse (&ep, "udp nowhere", why, sizeof why),
+                      -1);
+    assert_int_equal (endpoint_parse_for (&ep, "udp nowhere", ENDPOINT_UDP,
+                                          "local endpoint", reason,
+                                          sizeof reason), -1);
+    char want [600];
+    snprintf (want, sizeof want, "bad local endpoint: %s", why);
+    assert_string_equal (reason, want);
+}
+
 int
 main (void)
 {
@@ -271,6 +301,7 @@ main (void)
         cmocka_unit_test (test_reason_exact),
         cmocka_unit_test (test_equal),
         cmocka_unit_test (test_misc),
+        cmocka_unit_test (test_parse_for),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
