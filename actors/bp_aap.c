@@ -340,32 +340,31 @@ s_send (void *self_v, const char *token, const char *text,
     s_aap_t *self = (s_aap_t *) self_v;
     endpoint_t remote;
     char why [DTCHAT_ENDPOINT_MAX + 128];
-    if (endpoint_parse (&remote, text, why, sizeof why) == 0
-    &&  remote.proto != ENDPOINT_BP)
-        snprintf (why, sizeof why, "%.200s: not a bp endpoint", text);
-    else
-    if (remote.proto == ENDPOINT_BP)
-        why [0] = 0;
-    if (!*why && self->state != S_READY)
-        snprintf (why, sizeof why, "the bp agent at %.200s is not "
-                  "connected (reconnecting)", self->agent);
-    if (!*why && size > self->config.max_message)
-        snprintf (why, sizeof why, "message over the size limit");
-    aap_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.type = AAP_SENDBUNDLE;
-    snprintf (msg.eid, sizeof msg.eid, "%s", remote.eid);
-    msg.payload = data;
-    msg.payload_size = size;
-    char *copy = *why? NULL: strdup (token);
-    if (!*why && (!copy || s_queue (self, &msg)))
-        snprintf (why, sizeof why, "too much is waiting for the bp agent");
-    if (*why) {
-        free (copy);
-        zsock_send (self->config.model, "sss", VERB_FAILED, token, why);
-        return;
+    if (bp_backend_remote (&remote, text, why, sizeof why) == 0) {
+        if (self->state != S_READY)
+            snprintf (why, sizeof why, "the bp agent at %.200s is not "
+                      "connected (reconnecting)", self->agent);
+        else
+        if (size > self->config.max_message)
+            snprintf (why, sizeof why, "message over the size limit");
     }
-    zlist_append (self->pending, copy);
+    if (!*why) {
+        aap_msg_t msg;
+        memset (&msg, 0, sizeof msg);
+        msg.type = AAP_SENDBUNDLE;
+        snprintf (msg.eid, sizeof msg.eid, "%s", remote.eid);
+        msg.payload = data;
+        msg.payload_size = size;
+        //  The token waits for the agent's answer, in order
+        char *copy = strdup (token);
+        if (copy && s_queue (self, &msg) == 0) {
+            zlist_append (self->pending, copy);
+            return;
+        }
+        free (copy);
+        snprintf (why, sizeof why, "too much is waiting for the bp agent");
+    }
+    zsock_send (self->config.model, "sss", VERB_FAILED, token, why);
 }
 
 //  Poll the agent socket.

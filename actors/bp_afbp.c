@@ -70,13 +70,7 @@ s_send (void *self_v, const char *token, const char *text,
     endpoint_t remote;
     struct s_sockaddr_bp addr;
     char why [DTCHAT_ENDPOINT_MAX + 64];
-    if (endpoint_parse (&remote, text, why, sizeof why) == 0
-    &&  remote.proto != ENDPOINT_BP)
-        snprintf (why, sizeof why, "%.200s: not a bp endpoint", text);
-    else
-    if (remote.proto == ENDPOINT_BP)
-        why [0] = 0;
-    if (*why) {
+    if (bp_backend_remote (&remote, text, why, sizeof why)) {
         zsock_send (self->config.model, "sss", VERB_FAILED, token, why);
         return;
     }

@@ -116,13 +116,7 @@ s_send (void *self_v, const char *token, const char *text,
     s_native_t *self = (s_native_t *) self_v;
     endpoint_t remote;
     char why [DTCHAT_ENDPOINT_MAX + 128];
-    if (endpoint_parse (&remote, text, why, sizeof why) == 0
-    &&  remote.proto != ENDPOINT_BP)
-        snprintf (why, sizeof why, "%.200s: not a bp endpoint", text);
-    else
-    if (remote.proto == ENDPOINT_BP)
-        why [0] = 0;
-    if (*why) {
+    if (bp_backend_remote (&remote, text, why, sizeof why)) {
         s_failed (self, token, why);
         return;
     }

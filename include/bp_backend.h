@@ -49,6 +49,13 @@ typedef struct {
     void (*destroy) (void **self_p);
 } bp_backend_t;
 
+//  Parse TEXT, a SEND's endpoint, which must be a bp one. Returns 0, or
+//  -1 with a one-line reason ("...: not a bp endpoint"). Every backend
+//  checks its SENDs with this.
+int
+    bp_backend_remote (endpoint_t *remote, const char *text,
+                       char *why, size_t why_size);
+
 //  Start a backend into *BACKEND. Each returns 0 and writes the endpoint
 //  text that goes in our messages' source_endpoint ("bp ipn:1.1") into
 //  BOUND, or -1 with a one-line reason.
