@@ -55,9 +55,17 @@ int
                      int64_t now);
 
 //  A resync starts: our SYNC carries TOKEN (copied). A later call
-//  replaces it: only the newest token's marker counts.
+//  replaces it: only the newest token's marker counts. With REBUILD the
+//  messages are forgotten at the marker and rebuilt, in the order the
+//  chat-model re-publishes them (the first sync, /order); without, they
+//  are updated in place and the unknown ones added at the end.
 void
-    tui_model_sync_start (tui_model_t *self, const char *token);
+    tui_model_sync_start (tui_model_t *self, const char *token,
+                          bool rebuild);
+
+//  Give up the resync running (its marker never came).
+void
+    tui_model_sync_stop (tui_model_t *self);
 
 //  True from tui_model_sync_start until TUI_SYNC_DONE or a TUI_GAP.
 bool

@@ -301,7 +301,7 @@ test_gaps (void **state)
     assert_int_equal (s_apply_sys (model, "sync", "x", 1, 1, 3), TUI_GAP);
     assert_int_equal (s_apply_sys (model, "hello", "x", 9, 9, 9), 0);
     //  While a resync runs, nothing is reported as a gap
-    tui_model_sync_start (model, "tui-1");
+    tui_model_sync_start (model, "tui-1", false);
     assert_true (tui_model_syncing (model));
     assert_int_equal (s_apply_msg (model, "m4", MSG_SENT, true, "d"),
                       TUI_CHANGED);
@@ -315,7 +315,7 @@ test_resync (void **state)
 {
     tui_model_t *model = tui_model_new ();
     //  An empty chat: the marker alone completes the resync
-    tui_model_sync_start (model, "tui-1");
+    tui_model_sync_start (model, "tui-1", false);
     assert_int_equal (s_apply_sys (model, "sync", "tui-1", 0, 0, 0),
                       TUI_SYNC_MARK | TUI_SYNC_DONE | TUI_CHANGED);
     assert_false (tui_model_syncing (model));
@@ -323,10 +323,10 @@ test_resync (void **state)
     assert_int_equal (s_apply_sys (model, "sync", "tui-1", 0, 0, 0), 0);
 
     //  Two messages republished after the marker
-    tui_model_sync_start (model, "tui-2");
+    tui_model_sync_start (model, "tui-2", false);
     assert_int_equal (s_apply_sys (model, "sync", "tui-1", 0, 0, 0), 0);
     assert_int_equal (s_apply_sys (model, "sync", "tui-2", 1, 0, 2),
-                      TUI_SYNC_MARK);
+                      TUI_SYNC_MARK | TUI_CHANGED);
     assert_int_equal (s_apply_msg (model, "a", MSG_SENT, true, "x"),
                       TUI_CHANGED);
     assert_true (tui_model_syncing (model));
@@ -337,27 +337,53 @@ test_resync (void **state)
 
     //  A republish that does not add up (one message came twice, one
     //  was lost): a gap, so the ui resyncs again
-    tui_model_sync_start (model, "tui-3");
+    tui_model_sync_start (model, "tui-3", false);
     assert_int_equal (s_apply_sys (model, "sync", "tui-3", 1, 0, 2),
-                      TUI_SYNC_MARK);
+                      TUI_SYNC_MARK | TUI_CHANGED);
     s_apply_msg (model, "a", MSG_SENT, true, "x");
     assert_int_equal (s_apply_msg (model, "a", MSG_SENT, true, "x"),
                       TUI_CHANGED | TUI_GAP);
     assert_false (tui_model_syncing (model));
 
     //  Counters that disagree after the republish: a gap too
-    tui_model_sync_start (model, "tui-4");
+    tui_model_sync_start (model, "tui-4", false);
     s_apply_sys (model, "sync", "tui-4", 0, 0, 2);
     s_apply_msg (model, "a", MSG_SENT, true, "x");
     assert_int_equal (s_apply_msg (model, "b", MSG_RECEIVED, false, "y"),
                       TUI_CHANGED | TUI_GAP);
 
     //  A newer token replaces an older one
-    tui_model_sync_start (model, "tui-5");
-    tui_model_sync_start (model, "tui-6");
+    tui_model_sync_start (model, "tui-5", false);
+    tui_model_sync_start (model, "tui-6", false);
     assert_int_equal (s_apply_sys (model, "sync", "tui-5", 1, 0, 2), 0);
     assert_int_equal (s_apply_sys (model, "sync", "tui-6", 0, 0, 0),
                       TUI_SYNC_MARK | TUI_SYNC_DONE | TUI_CHANGED);
+
+    //  A rebuild forgets everything at the marker and takes the order
+    //  the chat-model re-publishes in; /clear is undone by it
+    assert_int_equal (tui_model_msg_count (model), 2);
+    tui_model_clear (model);
+    tui_model_sync_start (model, "tui-7", true);
+    assert_int_equal (tui_model_msg_count (model), 2);
+    s_apply_sys (model, "sync", "tui-7", 1, 0, 2);
+    assert_int_equal (tui_model_msg_count (model), 0);
+    assert_int_equal (tui_model_pending (model), 0);
+    s_apply_msg (model, "b", MSG_RECEIVED, false, "y");
+    assert_int_equal (s_apply_msg (model, "a", MSG_SENT, true, "x"),
+                      TUI_CHANGED | TUI_SYNC_DONE);
+    assert_string_equal (tui_model_msg_get (model, 0)->uuid, "b");
+    assert_string_equal (tui_model_msg_get (model, 1)->uuid, "a");
+    assert_int_equal (tui_model_msg_first (model), 0);
+    assert_int_equal (tui_model_pending (model), 1);
+
+    //  A resync given up: gaps are reported again
+    tui_model_sync_start (model, "tui-8", false);
+    assert_int_equal (s_apply_msg (model, "c", MSG_ACKED, true, "z"),
+                      TUI_CHANGED);
+    tui_model_sync_stop (model);
+    assert_false (tui_model_syncing (model));
+    assert_int_equal (s_apply_msg (model, "d", MSG_ACKED, true, "z"),
+                      TUI_CHANGED | TUI_GAP);
     tui_model_destroy (&model);
 }
 

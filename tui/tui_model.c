@@ -25,6 +25,7 @@ struct _tui_model_t {
     char *token;                //  our newest SYNC token
     bool syncing;               //  SYNC sent, not done
     bool republishing;          //  after our marker, counting messages
+    bool rebuild;               //  forget everything at our marker
     uint64_t expect;            //  messages the marker announced
     uint64_t got;
     uint64_t mark_pending;
@@ -244,6 +245,9 @@ s_apply_msg (tui_model_t *self, const bus_event_t *event, int64_t now)
     return flags;
 }
 
+static void
+    s_forget (tui_model_t *self);
+
 //  True if the model's counters in EVENT (a "sys" checkpoint) differ
 //  from ours: we missed events.
 static bool
@@ -272,7 +276,9 @@ s_apply_sys (tui_model_t *self, const bus_event_t *event)
     if (!self->republishing && !self->syncing && s_mismatch (self, event))
         flags |= TUI_GAP;
     if (ours) {
-        flags |= TUI_SYNC_MARK;
+        flags |= TUI_SYNC_MARK | TUI_CHANGED;
+        if (self->rebuild)
+            s_forget (self);
         self->republishing = true;
         self->expect = event->total;
         self->got = 0;
@@ -316,12 +322,33 @@ tui_model_apply (tui_model_t *self, const bus_event_t *event, int64_t now)
 
 //  A resync starts with TOKEN.
 void
-tui_model_sync_start (tui_model_t *self, const char *token)
+tui_model_sync_start (tui_model_t *self, const char *token, bool rebuild)
 {
     free (self->token);
     self->token = strdup (token);
     self->syncing = self->token != NULL;
     self->republishing = false;
+    self->rebuild = rebuild;
+}
+
+//  Give up the resync.
+void
+tui_model_sync_stop (tui_model_t *self)
+{
+    self->syncing = self->republishing = false;
+}
+
+//  Forget every message (a rebuild starts).
+static void
+s_forget (tui_model_t *self)
+{
+    zhashx_purge (self->by_uuid);
+    for (size_t index = 0; index < self->count; index++)
+        s_msg_destroy (&self->msgs [index]);
+    self->count = self->first = 0;
+    self->pending = self->failed = 0;
+    self->evicted = false;
+    self->live = true;
 }
 
 //  True while a resync runs.
