@@ -13,6 +13,7 @@
 #include "store.h"
 #include "chat_msg.h"
 
+#include <ftw.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -39,16 +40,22 @@ s_setup (void **state)
     return 0;
 }
 
-//  Remove the temp dir and all in it.
+//  nftw callback: remove one file or (emptied) directory.
+static int
+s_remove (const char *path, const struct stat *info, int flag,
+          struct FTW *ftw)
+{
+    remove (path);
+    return 0;
+}
+
+//  Remove the temp dir and all in it (hidden ones too, unlike zdir).
 static int
 s_teardown (void **state)
 {
     fixture_t *fx = (fixture_t *) *state;
     chmod (fx->dir, 0700);
-    zdir_t *dir = zdir_new (fx->dir, NULL);
-    if (dir)
-        zdir_remove (dir, true);
-    zdir_destroy (&dir);
+    nftw (fx->dir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
     free (fx);
     return 0;
 }
