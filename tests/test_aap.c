@@ -10,28 +10,7 @@
 #include "dtchat.h"
 #include "aap.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#define BP_DIR   DTCHAT_TESTDATA "/bp"
-#define WIRE_DIR DTCHAT_TESTDATA "/wire"
-
-//  Load a test data file; the caller frees.
-static byte *
-s_load (const char *dir, const char *name, size_t *size_p)
-{
-    char path [256];
-    snprintf (path, sizeof path, "%s/%s", dir, name);
-    FILE *file = fopen (path, "rb");
-    assert_non_null (file);
-    byte *data = (byte *) malloc (1 << 16);
-    assert_non_null (data);
-    *size_p = fread (data, 1, 1 << 16, file);
-    fclose (file);
-    return data;
-}
+#include "testutil.h"
 
 //  One expected message: offset, length, type, EID, bundle id, payload
 //  offset and length (in the file).
@@ -123,7 +102,7 @@ test_sessions_parse (void **state)
     for (size_t s = 0; s < S_SESSIONS; s++) {
         const s_session_t *session = &s_sessions [s];
         size_t size;
-        byte *data = s_load (BP_DIR, session->file, &size);
+        byte *data = testutil_load ("bp", session->file, &size);
         assert_int_equal (size, session->size);
         size_t pos = 0;
         for (size_t m = 0; m < session->count; m++) {
@@ -155,8 +134,8 @@ static void
 test_payloads_are_the_datagrams (void **state)
 {
     size_t size, wire_size;
-    byte *data = s_load (BP_DIR, "aap-msg-recvbundle-dtn.bin", &size);
-    byte *wire = s_load (WIRE_DIR, "udp-text-utf8.bin", &wire_size);
+    byte *data = testutil_load ("bp", "aap-msg-recvbundle-dtn.bin", &size);
+    byte *wire = testutil_load ("wire", "udp-text-utf8.bin", &wire_size);
     aap_msg_t msg;
     size_t used;
     assert_int_equal (aap_parse (&msg, data, size, 1 << 20, &used,
@@ -166,7 +145,7 @@ test_payloads_are_the_datagrams (void **state)
     free (wire);
     free (data);
     //  and the SENDCONFIRM bundle id holds the creation time and seq
-    data = s_load (BP_DIR, "aap-msg-sendconfirm-ipn.bin", &size);
+    data = testutil_load ("bp", "aap-msg-sendconfirm-ipn.bin", &size);
     assert_int_equal (aap_parse (&msg, data, size, 0, &used, NULL, 0), 1);
     assert_true (msg.bundle_id >> 63);
     assert_true (((msg.bundle_id >> 16) & ((1ULL << 46) - 1))
@@ -182,7 +161,7 @@ s_expect_encoding (const aap_msg_t *msg, const char *file)
     size_t size, want_size;
     byte *encoded = aap_encode (msg, &size);
     assert_non_null (encoded);
-    byte *want = s_load (BP_DIR, file, &want_size);
+    byte *want = testutil_load ("bp", file, &want_size);
     assert_int_equal (size, want_size);
     assert_memory_equal (encoded, want, size);
     free (want);
@@ -201,14 +180,14 @@ test_encode_matches_client (void **state)
     s_expect_encoding (&msg, "aap-msg-register-dtn.bin");
 
     size_t wire_size;
-    byte *wire = s_load (WIRE_DIR, "udp-text-ascii.bin", &wire_size);
+    byte *wire = testutil_load ("wire", "udp-text-ascii.bin", &wire_size);
     msg.type = AAP_SENDBUNDLE;
     snprintf (msg.eid, sizeof msg.eid, "ipn:2.1");
     msg.payload = wire;
     msg.payload_size = wire_size;
     s_expect_encoding (&msg, "aap-msg-sendbundle-ipn.bin");
     free (wire);
-    wire = s_load (WIRE_DIR, "udp-text-utf8.bin", &wire_size);
+    wire = testutil_load ("wire", "udp-text-utf8.bin", &wire_size);
     snprintf (msg.eid, sizeof msg.eid, "dtn://b.dtn/chat");
     msg.payload = wire;
     msg.payload_size = wire_size;

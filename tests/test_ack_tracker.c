@@ -10,22 +10,7 @@
 #include "ack_tracker.h"
 #include "bus_event.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-//  A test-local xorshift64 generator: reproducible shuffles and times.
-static uint64_t
-s_rand (uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return x;
-}
+#include "testutil.h"
 
 //  Take the next action at the tracker's own next due time; fills *WHEN.
 static ack_tracker_action_t
@@ -351,9 +336,9 @@ test_order_many (void **state)
     for (int index = 0; index < 1000; index++) {
         char uuid [16];
         snprintf (uuid, sizeof (uuid), "u%d", index);
-        int64_t now = (int64_t) (s_rand (&rand) % 5000);
+        int64_t now = (int64_t) (testutil_rand (&rand) % 5000);
         ack_tracker_track (tracker, uuid, now,
-                           now + 1 + (int64_t) (s_rand (&rand) % 30000));
+                           now + 1 + (int64_t) (testutil_rand (&rand) % 30000));
     }
     //  next_due is the least of all: nothing is due one ms before it
     int64_t due = ack_tracker_next_due (tracker);
@@ -383,15 +368,15 @@ test_hundred_thousand (void **state)
     for (int index = 0; index < COUNT; index++) {
         char uuid [16];
         snprintf (uuid, sizeof (uuid), "u%d", index);
-        int64_t now = (int64_t) (s_rand (&rand) % 10000);
+        int64_t now = (int64_t) (testutil_rand (&rand) % 10000);
         ack_tracker_track (tracker, uuid, now,
-                           now + 1 + (int64_t) (s_rand (&rand) % 60000));
+                           now + 1 + (int64_t) (testutil_rand (&rand) % 60000));
         order [index] = index;
     }
     assert_int_equal (ack_tracker_size (tracker), COUNT);
     //  Ack half of them in a random order (Fisher-Yates)
     for (int index = COUNT - 1; index > 0; index--) {
-        int other = (int) (s_rand (&rand) % (uint64_t) (index + 1));
+        int other = (int) (testutil_rand (&rand) % (uint64_t) (index + 1));
         int swap = order [index];
         order [index] = order [other];
         order [other] = swap;
@@ -408,7 +393,6 @@ test_hundred_thousand (void **state)
     free (acked);
     ack_tracker_destroy (&tracker);
 }
-
 
 //  ---------------------------------------------------------------------
 //  The actor, with the test as its chat-model and bus
@@ -461,16 +445,6 @@ s_stop (harness_t *h)
     zsock_destroy (&h->bus);
 }
 
-//  Wait up to TIMEOUT ms for a message on SOCK; NULL if none came.
-static zmsg_t *
-s_recv_within (zsock_t *sock, int timeout)
-{
-    zpoller_t *poller = zpoller_new (sock, NULL);
-    void *which = zpoller_wait (poller, timeout);
-    zpoller_destroy (&poller);
-    return which == sock? zmsg_recv (sock): NULL;
-}
-
 //  Send TRACK for UUID with a deadline LIFETIME ms from now.
 static void
 s_track (harness_t *h, const char *uuid, int64_t lifetime)
@@ -511,7 +485,7 @@ test_actor_resend_then_expire (void **state)
     zmsg_t *msg;
     char *verb = NULL;
     while (true) {
-        msg = s_recv_within (h.model, 2000);
+        msg = testutil_recv_within (h.model, 2000);
         assert_non_null (msg);
         verb = zmsg_popstr (msg);
         zmsg_pushstr (msg, verb);
@@ -532,10 +506,10 @@ test_actor_resend_then_expire (void **state)
     assert_non_null (strstr (reason, "no ack"));
     zstr_free (&reason);
     //  Expired means forgotten: nothing more comes for it
-    msg = s_recv_within (h.model, 150);
+    msg = testutil_recv_within (h.model, 150);
     assert_null (msg);
     //  And nothing per message went to the bus
-    msg = s_recv_within (h.bus, 0);
+    msg = testutil_recv_within (h.bus, 0);
     assert_null (msg);
     s_stop (&h);
 }
@@ -550,17 +524,17 @@ test_actor_acked (void **state)
     s_track (&h, "acked-uuid", 300);
     assert_int_equal (zsock_send (h.model, "ss", VERB_ACKED, "acked-uuid"),
                       0);
-    zmsg_t *msg = s_recv_within (h.model, 150);
+    zmsg_t *msg = testutil_recv_within (h.model, 150);
     assert_null (msg);
     //  The actor is alive: another uuid still gets its resend
     s_track (&h, "other-uuid", 5000);
-    msg = s_recv_within (h.model, 2000);
+    msg = testutil_recv_within (h.model, 2000);
     s_expect (&msg, VERB_RESEND, "other-uuid", false);
     //  An ACKED for an unknown uuid is harmless
     assert_int_equal (zsock_send (h.model, "ss", VERB_ACKED, "nobody"), 0);
     assert_int_equal (zsock_send (h.model, "ss", VERB_ACKED, "other-uuid"),
                       0);
-    msg = s_recv_within (h.model, 150);
+    msg = testutil_recv_within (h.model, 150);
     assert_null (msg);
     s_stop (&h);
 }
@@ -580,7 +554,7 @@ test_actor_bad_input (void **state)
         zsock_send (h.model, "s", VERB_ACKED);
         zsock_send (h.model, "ss", "BOGUS", "junk");
         zsock_send (h.model, "ss8", VERB_TRACK, "", (uint64_t) 1);
-        zmsg_t *msg = s_recv_within (h.bus, 50);
+        zmsg_t *msg = testutil_recv_within (h.bus, 50);
         if (msg) {
             char *topic = zmsg_popstr (msg);
             assert_string_equal (topic, TOPIC_APP);
@@ -602,17 +576,17 @@ test_actor_bad_input (void **state)
     bus_event_destroy (&event);
     //  The first junk TRACK was well-formed: it expires at once, as a
     //  deadline ms 2 is long past; the malformed ones leave no trace
-    zmsg_t *msg = s_recv_within (h.model, 2000);
+    zmsg_t *msg = testutil_recv_within (h.model, 2000);
     char *reason = s_expect (&msg, VERB_EXPIRED, "junk", true);
     assert_non_null (strstr (reason, "(1 attempt)"));
     zstr_free (&reason);
     //  Drain the junk TRACKs of the later rounds, then check it still works
-    while ((msg = s_recv_within (h.model, 150))) {
+    while ((msg = testutil_recv_within (h.model, 150))) {
         reason = s_expect (&msg, VERB_EXPIRED, "junk", true);
         zstr_free (&reason);
     }
     s_track (&h, "good", 5000);
-    msg = s_recv_within (h.model, 2000);
+    msg = testutil_recv_within (h.model, 2000);
     s_expect (&msg, VERB_RESEND, "good", false);
     s_stop (&h);
 }
@@ -666,12 +640,12 @@ test_actor_term_with_model_gone (void **state)
     harness_t h;
     s_start (&h, "gone", 20, 40);
     s_track (&h, "orphan", 10000);
-    zmsg_t *msg = s_recv_within (h.model, 2000);
+    zmsg_t *msg = testutil_recv_within (h.model, 2000);
     s_expect (&msg, VERB_RESEND, "orphan", false);
     zsock_destroy (&h.model);
     //  Give it resends to attempt with nobody to take them (a bounded
     //  poll that also checks that nothing per message goes to the bus)
-    msg = s_recv_within (h.bus, 200);
+    msg = testutil_recv_within (h.bus, 200);
     assert_null (msg);
     //  Its pipe still answers (a second START is harmless) within the
     //  2 s receive timeout: it is not stuck sending to the model

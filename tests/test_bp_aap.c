@@ -20,14 +20,7 @@
 #include <sys/un.h>
 #include <poll.h>
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#define S_WAIT_MS   10000
-#define BP_DIR      DTCHAT_TESTDATA "/bp"
-#define WIRE_DIR    DTCHAT_TESTDATA "/wire"
+#include "testutil.h"
 
 //  ---------------------------------------------------------------------
 //  The fake uD3TN agent
@@ -300,7 +293,7 @@ static zmsg_t *
 s_agent_report (zactor_t *agent)
 {
     zpoller_t *poller = zpoller_new (agent, NULL);
-    void *which = zpoller_wait (poller, S_WAIT_MS);
+    void *which = zpoller_wait (poller, TESTUTIL_WAIT_MS);
     zpoller_destroy (&poller);
     assert_non_null (which);
     return zmsg_recv (agent);
@@ -357,14 +350,7 @@ s_node_start (s_node_t *node, const char *local, const char *agent)
               "inproc://test-aap-%d-back", counter);
     node->model = zsock_new_pair (NULL);
     assert_int_equal (zsock_bind (node->model, "%s", node->model_ep), 0);
-    node->event_bus = zactor_new (event_bus_actor, NULL);
-    zsock_send (node->event_bus, "ssss", VERB_START, node->frontend,
-                node->backend, "");
-    int status = -1;
-    char *detail = NULL;
-    assert_int_equal (zsock_recv (node->event_bus, "is", &status, &detail),
-                      0);
-    zstr_free (&detail);
+    node->event_bus = testutil_event_bus (node->frontend, node->backend);
     const char *topics [] = { TOPIC_NET, NULL };
     node->bus = event_bus_subscriber (node->backend, topics);
     node->args.model_endpoint = node->model_ep;
@@ -372,12 +358,8 @@ s_node_start (s_node_t *node, const char *local, const char *agent)
     node->args.bp_agent = agent;
     node->actor = zactor_new (transport_bp_actor, &node->args);
     assert_non_null (node->actor);
-    zsock_send (node->actor, "ss", VERB_START, local);
-    zpoller_t *poller = zpoller_new (node->actor, NULL);
-    assert_ptr_equal (zpoller_wait (poller, S_WAIT_MS), node->actor);
-    zpoller_destroy (&poller);
-    status = -2;
-    assert_int_equal (zsock_recv (node->actor, "is", &status, &detail), 0);
+    char *detail = NULL;
+    int status = testutil_start (node->actor, local, &detail);
     snprintf (node->detail, sizeof node->detail, "%s", detail);
     zstr_free (&detail);
     return status;
@@ -391,72 +373,6 @@ s_node_stop (s_node_t *node)
     zsock_destroy (&node->model);
     zsock_destroy (&node->bus);
     zactor_destroy (&node->event_bus);
-}
-
-//  Next message from the model pipe within the wait.
-static zmsg_t *
-s_model_recv (s_node_t *node)
-{
-    zpoller_t *poller = zpoller_new (node->model, NULL);
-    void *which = zpoller_wait (poller, S_WAIT_MS);
-    zpoller_destroy (&poller);
-    assert_non_null (which);
-    return zmsg_recv (node->model);
-}
-
-//  Expect VERB TOKEN [reason containing WANT] from the model pipe.
-static void
-s_expect (s_node_t *node, const char *verb, const char *token,
-          const char *want)
-{
-    zmsg_t *msg = s_model_recv (node);
-    char *got_verb = zmsg_popstr (msg);
-    char *got_token = zmsg_popstr (msg);
-    char *why = zmsg_popstr (msg);
-    if (!streq (got_verb, verb) || (want && (!why || !strstr (why, want))))
-        print_error ("want %s %s '%s', got %s %s '%s'\n", verb, token,
-                     want? want: "", got_verb, got_token, why? why: "");
-    assert_string_equal (got_verb, verb);
-    assert_string_equal (got_token, token);
-    if (want)
-        assert_non_null (strstr (why, want));
-    zstr_free (&got_verb);
-    zstr_free (&got_token);
-    zstr_free (&why);
-    zmsg_destroy (&msg);
-}
-
-//  Wait for a "net" event whose text contains WANT.
-static void
-s_expect_event (s_node_t *node, const char *want)
-{
-    int64_t deadline = zclock_mono () + S_WAIT_MS;
-    zpoller_t *poller = zpoller_new (node->bus, NULL);
-    while (zclock_mono () < deadline
-       &&  zpoller_wait (poller, (int) (deadline - zclock_mono ()))) {
-        bus_event_t *event = bus_event_recv (node->bus);
-        bool match = event && event->text && strstr (event->text, want);
-        bus_event_destroy (&event);
-        if (match) {
-            zpoller_destroy (&poller);
-            return;
-        }
-    }
-    zpoller_destroy (&poller);
-    print_error ("no net event with '%s'\n", want);
-    fail ();
-}
-
-//  Load a test data file; the caller frees.
-static byte *
-s_load (const char *path, size_t *size_p)
-{
-    FILE *file = fopen (path, "rb");
-    assert_non_null (file);
-    byte *data = (byte *) malloc (1 << 16);
-    *size_p = fread (data, 1, 1 << 16, file);
-    fclose (file);
-    return data;
 }
 
 //  ---------------------------------------------------------------------
@@ -481,8 +397,8 @@ test_aap_ipn_session (void **state)
 
     //  SEND -> SENDBUNDLE, byte for byte what aapc sent; SENDCONFIRM -> SENT
     size_t wire_size, want_size;
-    byte *wire = s_load (WIRE_DIR "/udp-text-ascii.bin", &wire_size);
-    byte *want = s_load (BP_DIR "/aap-msg-sendbundle-ipn.bin", &want_size);
+    byte *wire = testutil_load ("wire", "udp-text-ascii.bin", &wire_size);
+    byte *want = testutil_load ("bp", "aap-msg-sendbundle-ipn.bin", &want_size);
     zsock_send (node.model, "sssb", VERB_SEND, "t1", "bp ipn:2.1", wire,
                 wire_size);
     msg = s_agent_expect (agent, "SENDBUNDLE");
@@ -498,22 +414,11 @@ test_aap_ipn_session (void **state)
     zframe_destroy (&payload);
     zframe_destroy (&raw);
     zmsg_destroy (&msg);
-    s_expect (&node, VERB_SENT, "t1", NULL);
+    testutil_expect_sent (node.model, "t1");
 
     //  RECVBUNDLE -> RECV from "bp <source>", exact bytes
     zsock_send (agent, "ssb", "PUSH", "ipn:2.1", wire, wire_size);
-    msg = s_model_recv (&node);
-    char *verb = zmsg_popstr (msg);
-    char *from = zmsg_popstr (msg);
-    zframe_t *data = zmsg_pop (msg);
-    assert_string_equal (verb, VERB_RECV);
-    assert_string_equal (from, "bp ipn:2.1");
-    assert_int_equal (zframe_size (data), wire_size);
-    assert_memory_equal (zframe_data (data), wire, wire_size);
-    zstr_free (&verb);
-    zstr_free (&from);
-    zframe_destroy (&data);
-    zmsg_destroy (&msg);
+    testutil_expect_recv (node.model, "bp ipn:2.1", wire, wire_size);
 
     //  the agent's PING is answered with ACK
     zsock_send (agent, "s", "PING");
@@ -524,7 +429,7 @@ test_aap_ipn_session (void **state)
     s_agent_skip (agent, "OK");
     zsock_send (node.model, "sssb", VERB_SEND, "t2", "bp ipn:2.1", wire, 3);
     s_agent_skip (agent, "SENDBUNDLE");
-    s_expect (&node, VERB_FAILED, "t2", "refused the bundle");
+    testutil_expect_failed (node.model, "t2", "refused the bundle");
     zsock_send (agent, "ss", "MODE", "confirm");
     s_agent_skip (agent, "OK");
     for (int i = 0; i < 20; i++) {
@@ -537,7 +442,7 @@ test_aap_ipn_session (void **state)
         char token [16];
         snprintf (token, sizeof token, "m%d", i);
         s_agent_skip (agent, "SENDBUNDLE");
-        s_expect (&node, VERB_SENT, token, NULL);
+        testutil_expect_sent (node.model, token);
     }
     free (wire);
     free (want);
@@ -565,8 +470,8 @@ test_aap_dtn_over_unix_socket (void **state)
     zstr_free (&id);
     zmsg_destroy (&msg);
     size_t wire_size, want_size;
-    byte *wire = s_load (WIRE_DIR "/udp-text-utf8.bin", &wire_size);
-    byte *want = s_load (BP_DIR "/aap-msg-sendbundle-dtn.bin", &want_size);
+    byte *wire = testutil_load ("wire", "udp-text-utf8.bin", &wire_size);
+    byte *want = testutil_load ("bp", "aap-msg-sendbundle-dtn.bin", &want_size);
     zsock_send (node.model, "sssb", VERB_SEND, "t1",
                 "bp dtn://b.dtn/chat", wire, wire_size);
     msg = s_agent_expect (agent, "SENDBUNDLE");
@@ -581,7 +486,7 @@ test_aap_dtn_over_unix_socket (void **state)
     assert_memory_equal (zframe_data (raw), want, want_size);
     zframe_destroy (&raw);
     zmsg_destroy (&msg);
-    s_expect (&node, VERB_SENT, "t1", NULL);
+    testutil_expect_sent (node.model, "t1");
     free (wire);
     free (want);
     s_node_stop (&node);
@@ -656,22 +561,22 @@ test_aap_lost_and_reconnected (void **state)
     s_agent_skip (agent, "SENDBUNDLE");
     zsock_send (agent, "s", "DROP");
     s_agent_skip (agent, "OK");
-    s_expect (&node, VERB_FAILED, "p1", "was lost");
-    s_expect_event (&node, "lost the uD3TN agent");
+    testutil_expect_failed (node.model, "p1", "was lost");
+    testutil_expect_event (node.bus, TOPIC_NET, "lost the uD3TN agent");
     //  it comes back by itself and registers again
     s_agent_skip (agent, "CONNECTED");
     s_agent_skip (agent, "REGISTER");
-    s_expect_event (&node, "registered");
+    testutil_expect_event (node.bus, TOPIC_NET, "registered");
     zsock_send (agent, "ss", "MODE", "confirm");
     s_agent_skip (agent, "OK");
     zsock_send (node.model, "sssb", VERB_SEND, "p2", "bp ipn:2.1", "y", 1);
     s_agent_skip (agent, "SENDBUNDLE");
-    s_expect (&node, VERB_SENT, "p2", NULL);
+    testutil_expect_sent (node.model, "p2");
     //  the agent goes away for good: SENDs fail until it is back
     zactor_destroy (&agent);
-    s_expect_event (&node, "lost the uD3TN agent");
+    testutil_expect_event (node.bus, TOPIC_NET, "lost the uD3TN agent");
     zsock_send (node.model, "sssb", VERB_SEND, "p3", "bp ipn:2.1", "z", 1);
-    s_expect (&node, VERB_FAILED, "p3", "not connected");
+    testutil_expect_failed (node.model, "p3", "not connected");
     s_node_stop (&node);
 }
 

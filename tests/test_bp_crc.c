@@ -7,25 +7,7 @@
 #include "dtchat.h"
 #include "bp_crc.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#define BP_DIR DTCHAT_TESTDATA "/bp"
-
-//  Load a test data file; the caller frees.
-static byte *
-s_load (const char *path, size_t *size_p)
-{
-    FILE *file = fopen (path, "rb");
-    assert_non_null (file);
-    byte *data = (byte *) malloc (1 << 16);
-    assert_non_null (data);
-    *size_p = fread (data, 1, 1 << 16, file);
-    fclose (file);
-    return data;
-}
+#include "testutil.h"
 
 static void
 test_check_values (void **state)
@@ -85,17 +67,17 @@ test_captured_block_crcs (void **state)
 {
     size_t size;
     //  bundle-ipn.bin: primary block at 1, 36 bytes, CRC-16 bd c9
-    byte *data = s_load (BP_DIR "/bundle-ipn.bin", &size);
+    byte *data = testutil_load ("bp", "bundle-ipn.bin", &size);
     assert_int_equal (size, 135);
     assert_int_equal (s_block_crc (data + 1, 36, 2), 0xBDC9);
     free (data);
     //  bundle-dtn.bin: primary block at 1, 56 bytes, CRC-16 8e 52
-    data = s_load (BP_DIR "/bundle-dtn.bin", &size);
+    data = testutil_load ("bp", "bundle-dtn.bin", &size);
     assert_int_equal (size, 168);
     assert_int_equal (s_block_crc (data + 1, 56, 2), 0x8E52);
     free (data);
     //  relayed: primary (CRC-32C b905aabc) at 3, payload (CRC-16 1b5f) at 41
-    data = s_load (BP_DIR "/mtcp-ipn-crc32c-relayed.bin", &size);
+    data = testutil_load ("bp", "mtcp-ipn-crc32c-relayed.bin", &size);
     assert_int_equal (size, 142);
     assert_int_equal (s_block_crc (data + 3, 38, 4), 0xB905AABCu);
     assert_int_equal (s_block_crc (data + 41, 100, 2), 0x1B5F);

@@ -14,27 +14,7 @@
 #include "bundle.h"
 #include "cbor.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#define BP_DIR   DTCHAT_TESTDATA "/bp"
-#define WIRE_DIR DTCHAT_TESTDATA "/wire"
-
-//  Load a test data file; the caller frees.
-static byte *
-s_load (const char *path, size_t *size_p)
-{
-    FILE *file = fopen (path, "rb");
-    assert_non_null (file);
-    size_t max = 1 << 16;
-    byte *data = (byte *) malloc (max);
-    assert_non_null (data);
-    *size_p = fread (data, 1, max, file);
-    fclose (file);
-    return data;
-}
+#include "testutil.h"
 
 //  A captured bundle and what its README says about it.
 typedef struct {
@@ -69,10 +49,8 @@ static const s_capture_t s_captures [] = {
 static byte *
 s_load_bundle (size_t i, size_t *size_p)
 {
-    char path [256];
-    snprintf (path, sizeof path, "%s/%s", BP_DIR, s_captures [i].file);
     size_t size;
-    byte *data = s_load (path, &size);
+    byte *data = testutil_load ("bp", s_captures [i].file, &size);
     assert_true (size > s_captures [i].skip);
     memmove (data, data + s_captures [i].skip, size - s_captures [i].skip);
     *size_p = size - s_captures [i].skip;
@@ -104,10 +82,8 @@ test_captures_decode (void **state)
         assert_int_equal (bundle.blocks, 1);
         assert_int_equal (bundle.skipped, 0);
         assert_int_equal (bundle.payload_size, c->payload_size);
-        char path [256];
-        snprintf (path, sizeof path, "%s/%s", WIRE_DIR, c->payload_file);
         size_t wire_size;
-        byte *wire = s_load (path, &wire_size);
+        byte *wire = testutil_load ("wire", c->payload_file, &wire_size);
         assert_int_equal (wire_size, c->payload_size);
         assert_memory_equal (bundle.payload, wire, wire_size);
         assert_true (bundle.payload > data && bundle.payload < data + size);
@@ -132,9 +108,7 @@ s_fields (bundle_t *bundle, size_t i, byte **wire)
     bundle->sequence = 1;
     bundle->crc_type = c->crc_type;
     bundle->payload_crc_type = c->payload_crc_type;
-    char path [256];
-    snprintf (path, sizeof path, "%s/%s", WIRE_DIR, c->payload_file);
-    *wire = s_load (path, &bundle->payload_size);
+    *wire = testutil_load ("wire", c->payload_file, &bundle->payload_size);
     bundle->payload = *wire;
 }
 
@@ -486,28 +460,16 @@ test_deep_nesting_rejected (void **state)
     free (deep);
 }
 
-//  A test-local xorshift64 generator for reproducible random input.
-static uint64_t
-s_rand (uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return x;
-}
-
 static void
 test_random_input_survives (void **state)
 {
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
     //  pure random bytes: never valid, never a crash
     for (int round = 0; round < 20000; round++) {
-        size_t size = (size_t) (s_rand (&seed) % 300);
+        size_t size = (size_t) (testutil_rand (&seed) % 300);
         byte *data = (byte *) malloc (size? size: 1);
         for (size_t i = 0; i < size; i++)
-            data [i] = (byte) s_rand (&seed);
+            data [i] = (byte) testutil_rand (&seed);
         bundle_t bundle;
         char reason [256] = "";
         int rc = bundle_decode (&bundle, data, size, reason, sizeof reason);
@@ -519,11 +481,11 @@ test_random_input_survives (void **state)
     int accepted = 0;
     for (int round = 0; round < 20000; round++) {
         size_t size;
-        byte *data = s_load_bundle ((size_t) (s_rand (&seed) % S_CAPTURES),
-                                    &size);
-        int flips = 1 + (int) (s_rand (&seed) % 4);
+        size_t capture = (size_t) (testutil_rand (&seed) % S_CAPTURES);
+        byte *data = s_load_bundle (capture, &size);
+        int flips = 1 + (int) (testutil_rand (&seed) % 4);
         for (int f = 0; f < flips; f++)
-            data [s_rand (&seed) % size] = (byte) s_rand (&seed);
+            data [testutil_rand (&seed) % size] = (byte) testutil_rand (&seed);
         bundle_t bundle;
         char reason [256];
         if (bundle_decode (&bundle, data, size, reason, sizeof reason) == 0) {

@@ -6,11 +6,9 @@
 */
 #include "dtchat.h"
 #include "chat_msg.h"
+#include "testutil.h"
+
 #include <dirent.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
 
 #define WIRE_DIR DTCHAT_TESTDATA "/wire"
 
@@ -79,38 +77,6 @@ static const wire_t s_wire [] = {
       "garbage", CHAT_MSG_TEXT, "bad endpoint", NULL, NULL, NULL, 0 },
 };
 #define WIRE_COUNT (sizeof s_wire / sizeof s_wire [0])
-
-//  Read a whole file into a new buffer; size in *SIZE_P.
-static byte *
-s_read (const char *path, size_t *size_p)
-{
-    FILE *file = fopen (path, "rb");
-    if (!file)
-        fail_msg ("cannot open %s", path);
-    byte *data = NULL;
-    size_t size = 0, cap = 0;
-    int c;
-    while ((c = fgetc (file)) != EOF) {
-        if (size == cap) {
-            cap = cap? cap * 2: 4096;
-            data = (byte *) realloc (data, cap);
-            assert_non_null (data);
-        }
-        data [size++] = (byte) c;
-    }
-    fclose (file);
-    *size_p = size;
-    return data;
-}
-
-//  Read testdata/wire/NAME.
-static byte *
-s_read_wire (const char *name, size_t *size_p)
-{
-    char path [512];
-    snprintf (path, sizeof path, "%s/%s", WIRE_DIR, name);
-    return s_read (path, size_p);
-}
 
 //  The 3300-byte text of tcp-text-long.bin, as its README describes it.
 static char *
@@ -207,7 +173,7 @@ test_wire_files (void **state)
         seen [i] = true;
         files++;
         size_t size;
-        byte *data = s_read_wire (entry->d_name, &size);
+        byte *data = testutil_load ("wire",entry->d_name, &size);
         char reason [256] = "";
         chat_msg_t *msg = chat_msg_decode (data, size, reason, sizeof reason);
         if (!msg)
@@ -245,7 +211,8 @@ test_encode_from_fields (void **state)
     chat_msg_set (&msg->text, "hello world");
     size_t size, expected_size;
     byte *data = chat_msg_encode (msg, &size);
-    byte *expected = s_read_wire ("udp-text-ascii.bin", &expected_size);
+    byte *expected = testutil_load ("wire","udp-text-ascii.bin",
+                                    &expected_size);
     assert_int_equal (size, 90);
     assert_int_equal (size, expected_size);
     assert_memory_equal (data, expected, size);
@@ -255,7 +222,7 @@ test_encode_from_fields (void **state)
 
     //  an ack built with chat_msg_new_ack matches udp-ack.bin once its
     //  own uuid and clock are the captured ones
-    byte *input = s_read_wire ("input-udp-text-python.bin", &size);
+    byte *input = testutil_load ("wire","input-udp-text-python.bin", &size);
     chat_msg_t *text = chat_msg_decode (input, size, NULL, 0);
     assert_non_null (text);
     chat_msg_t *ack = chat_msg_new_ack (text, "1", "udp 127.0.0.1:17550");
@@ -263,7 +230,7 @@ test_encode_from_fields (void **state)
     chat_msg_set (&ack->uuid, "3181ca78-3164-41ce-94ae-51ef44c54e90");
     ack->timestamp = 1795679163376;
     data = chat_msg_encode (ack, &size);
-    expected = s_read_wire ("udp-ack.bin", &expected_size);
+    expected = testutil_load ("wire","udp-ack.bin", &expected_size);
     assert_int_equal (size, expected_size);
     assert_memory_equal (data, expected, size);
     free (data);
@@ -278,7 +245,7 @@ static int
 s_validate_file (const char *name, char *reason, size_t reason_size)
 {
     size_t size;
-    byte *data = s_read_wire (name, &size);
+    byte *data = testutil_load ("wire",name, &size);
     chat_msg_t *msg = chat_msg_decode (data, size, NULL, 0);
     assert_non_null (msg);
     int rc = chat_msg_validate (msg, reason, reason_size);
@@ -433,7 +400,7 @@ static void
 test_decode_nul (void **state)
 {
     size_t size;
-    byte *data = s_read_wire ("udp-text-ascii.bin", &size);
+    byte *data = testutil_load ("wire","udp-text-ascii.bin", &size);
     char reason [256];
     //  text "hello world" starts at offset 79; uuid at 2; source at 56
     const size_t offsets [] = { 79 + 5, 2 + 3, 56 + 4, 50 };
@@ -449,7 +416,7 @@ test_decode_nul (void **state)
     chat_msg_destroy (&msg);
     free (data);
     //  but a NUL in file data is just a byte (udp-file.bin has one)
-    data = s_read_wire ("udp-file.bin", &size);
+    data = testutil_load ("wire","udp-file.bin", &size);
     msg = chat_msg_decode (data, size, NULL, 0);
     assert_non_null (msg);
     chat_msg_destroy (&msg);
@@ -462,7 +429,7 @@ test_truncated (void **state)
 {
     for (size_t i = 0; i < WIRE_COUNT; i++) {
         size_t size;
-        byte *data = s_read_wire (s_wire [i].file, &size);
+        byte *data = testutil_load ("wire",s_wire [i].file, &size);
         for (size_t len = 0; len < size; len++) {
             //  a fresh copy of exactly LEN bytes so ASan sees overreads
             byte *prefix = (byte *) malloc (len? len: 1);
@@ -524,7 +491,7 @@ test_random (void **state)
     size_t decoded = 0;
     for (size_t i = 0; i < WIRE_COUNT; i++) {
         size_t size;
-        byte *data = s_read_wire (s_wire [i].file, &size);
+        byte *data = testutil_load ("wire",s_wire [i].file, &size);
         byte *copy = (byte *) malloc (size);
         for (int round = 0; round < 1000; round++) {
             memcpy (copy, data, size);

@@ -10,10 +10,7 @@
 #include "bus_event.h"
 #include "chat_msg.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #define S_WAIT_MS   5000
 
@@ -57,11 +54,7 @@ s_publish_msg (test_t *test, const char *uuid, msg_status_t status,
 static zmsg_t *
 s_model_recv (test_t *test)
 {
-    zpoller_t *poller = zpoller_new (test->model, NULL);
-    void *which = zpoller_wait (poller, S_WAIT_MS);
-    zpoller_destroy (&poller);
-    assert_ptr_equal (which, test->model);
-    zmsg_t *msg = zmsg_recv (test->model);
+    zmsg_t *msg = testutil_recv_within (test->model, S_WAIT_MS);
     assert_non_null (msg);
     return msg;
 }
@@ -99,9 +92,7 @@ s_expect_verb (test_t *test, const char *verb)
 static void
 s_expect_nothing (test_t *test)
 {
-    zpoller_t *poller = zpoller_new (test->model, NULL);
-    assert_null (zpoller_wait (poller, 100));
-    zpoller_destroy (&poller);
+    assert_true (testutil_quiet (test->model, 100));
 }
 
 //  Start the bot, answering its hello SYNCs until START replies.

@@ -8,10 +8,7 @@
 #include "dtchat.h"
 #include "event_bus.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -131,12 +128,8 @@ test_round_trip (void **state)
 static void
 test_prefix_filter (void **state)
 {
-    int status;
-    char *detail;
-    zactor_t *bus = s_bus_start ("inproc://t-pf-front", "inproc://t-pf-back",
-                                 "", &status, &detail);
-    assert_int_equal (status, 0);
-    zstr_free (&detail);
+    zactor_t *bus = testutil_event_bus ("inproc://t-pf-front",
+                                        "inproc://t-pf-back");
     zsock_t *pub = event_bus_publisher ("inproc://t-pf-front");
     const char *topics [] = { "net", NULL };
     zsock_t *sub = event_bus_subscriber ("inproc://t-pf-back", topics);
@@ -170,12 +163,8 @@ test_prefix_filter (void **state)
 static void
 test_stats (void **state)
 {
-    int status;
-    char *detail;
-    zactor_t *bus = s_bus_start ("inproc://t-st-front", "inproc://t-st-back",
-                                 "", &status, &detail);
-    assert_int_equal (status, 0);
-    zstr_free (&detail);
+    zactor_t *bus = testutil_event_bus ("inproc://t-st-front",
+                                        "inproc://t-st-back");
 
     uint64_t forwarded = 99, subscriptions = 99;
     zsock_send (bus, "s", VERB_STATS);

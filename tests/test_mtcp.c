@@ -10,33 +10,13 @@
 #include "dtchat.h"
 #include "mtcp.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#define BP_DIR DTCHAT_TESTDATA "/bp"
+#include "testutil.h"
 
 static const char *s_files [] = {
     "mtcp-ipn.bin", "mtcp-dtn.bin", "mtcp-ipn-long.bin",
     "mtcp-ipn-crc32c-relayed.bin"
 };
 static const size_t s_heads [] = { 2, 2, 3, 2 };
-
-//  Load a test data file; the caller frees.
-static byte *
-s_load (const char *name, size_t *size_p)
-{
-    char path [256];
-    snprintf (path, sizeof path, "%s/%s", BP_DIR, name);
-    FILE *file = fopen (path, "rb");
-    assert_non_null (file);
-    byte *data = (byte *) malloc (1 << 16);
-    assert_non_null (data);
-    *size_p = fread (data, 1, 1 << 16, file);
-    fclose (file);
-    return data;
-}
 
 //  Take the one bundle out of READER and compare it with WANT.
 static void
@@ -54,7 +34,7 @@ test_whole_and_split (void **state)
 {
     for (size_t f = 0; f < 4; f++) {
         size_t size;
-        byte *data = s_load (s_files [f], &size);
+        byte *data = testutil_load ("bp",s_files [f], &size);
         const byte *bundle = data + s_heads [f];
         size_t bundle_size = size - s_heads [f];
         //  the head is what mtcp_frame_head writes
@@ -95,7 +75,7 @@ test_back_to_back_random_reads (void **state)
     size_t total = 0, sizes [4];
     byte *files [4];
     for (size_t f = 0; f < 4; f++) {
-        files [f] = s_load (s_files [f], &sizes [f]);
+        files [f] = testutil_load ("bp",s_files [f], &sizes [f]);
         total += sizes [f];
     }
     byte *stream = (byte *) malloc (total * 3);
@@ -174,7 +154,7 @@ test_hostile_streams (void **state)
     s_expect_broken ((const byte *) "\x5c", 1, 1000, "reserved");
     //  a good frame, then garbage: the good bundle is still handed out
     size_t size;
-    byte *data = s_load ("mtcp-ipn.bin", &size);
+    byte *data = testutil_load ("bp","mtcp-ipn.bin", &size);
     byte *stream = (byte *) malloc (size + 1);
     memcpy (stream, data, size);
     stream [size] = 0x00;

@@ -7,28 +7,9 @@
 #include "dtchat.h"
 #include "tcp_reader.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <string.h>
-
-//  Read a captured file from the wire test data.
-static byte *
-s_load (const char *name, size_t *size)
-{
-    char path [512];
-    snprintf (path, sizeof (path), "%s/wire/%s", DTCHAT_TESTDATA, name);
-    FILE *file = fopen (path, "rb");
-    assert_non_null (file);
-    byte *data = (byte *) malloc (1 << 16);
-    assert_non_null (data);
-    *size = fread (data, 1, 1 << 16, file);
-    fclose (file);
-    assert_true (*size > 0);
-    return data;
-}
 
 //  Feed DATA in pieces of STEP bytes; assert each feed succeeds.
 static void
@@ -54,7 +35,7 @@ test_looks_like_protobuf (void **state)
     for (size_t index = 0; index < sizeof (files) / sizeof (files [0]);
          index++) {
         size_t size;
-        byte *data = s_load (files [index], &size);
+        byte *data = testutil_load ("wire",files [index], &size);
         assert_true (tcp_reader_looks_like_protobuf (data, size));
         //  Cut short, the last field runs past the end
         assert_false (tcp_reader_looks_like_protobuf (data, size - 1));
@@ -75,7 +56,7 @@ test_legacy (void **state)
 {
     size_t steps [] = { 1, 7, 1024, 65536 };
     size_t size;
-    byte *data = s_load ("tcp-text-long.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-long.bin", &size);
     for (size_t index = 0; index < 4; index++) {
         tcp_reader_t *reader = tcp_reader_new (0, false);
         assert_non_null (reader);
@@ -105,7 +86,7 @@ static void
 test_legacy_limits (void **state)
 {
     size_t size;
-    byte *data = s_load ("tcp-text-long.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-long.bin", &size);
     char reason [256];
     tcp_reader_t *reader = tcp_reader_new (size - 1, false);
     assert_int_equal (tcp_reader_feed (reader, data, size - 1,
@@ -144,8 +125,8 @@ static void
 test_framed (void **state)
 {
     size_t short_size, long_size;
-    byte *short_msg = s_load ("tcp-text-short.bin", &short_size);
-    byte *long_msg = s_load ("tcp-text-long.bin", &long_size);
+    byte *short_msg = testutil_load ("wire","tcp-text-short.bin", &short_size);
+    byte *long_msg = testutil_load ("wire","tcp-text-long.bin", &long_size);
     zchunk_t *stream = zchunk_new (TCP_MAGIC, TCP_MAGIC_SIZE);
     for (int index = 0; index < 10; index++) {
         s_add_frame (stream, short_msg, short_size);

@@ -23,13 +23,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-//  Long enough for anything on loopback; the tests never sleep.
-#define S_WAIT_MS   10000
+#include "testutil.h"
 
 typedef struct {
     transport_args_t args;
@@ -64,16 +58,7 @@ s_node_start (s_node_t *node, const char *local, const char *agent,
     assert_non_null (node->model);
     assert_int_equal (zsock_bind (node->model, "%s", node->model_ep), 0);
     //  a real event bus: a SUB cannot bind for an inproc PUB reliably
-    node->event_bus = zactor_new (event_bus_actor, NULL);
-    assert_non_null (node->event_bus);
-    zsock_send (node->event_bus, "ssss", VERB_START, node->frontend,
-                node->backend, "");
-    int bus_status = -1;
-    char *bus_detail = NULL;
-    assert_int_equal (zsock_recv (node->event_bus, "is", &bus_status,
-                                  &bus_detail), 0);
-    assert_int_equal (bus_status, 0);
-    zstr_free (&bus_detail);
+    node->event_bus = testutil_event_bus (node->frontend, node->backend);
     const char *topics [] = { TOPIC_NET, NULL };
     node->bus = event_bus_subscriber (node->backend, topics);
     assert_non_null (node->bus);
@@ -85,13 +70,8 @@ s_node_start (s_node_t *node, const char *local, const char *agent,
     node->args.bp_routes = node->routes;
     node->actor = zactor_new (transport_bp_actor, &node->args);
     assert_non_null (node->actor);
-    zsock_send (node->actor, "ss", VERB_START, local);
-    zpoller_t *poller = zpoller_new (node->actor, NULL);
-    assert_ptr_equal (zpoller_wait (poller, S_WAIT_MS), node->actor);
-    zpoller_destroy (&poller);
-    int status = -2;
     char *detail = NULL;
-    assert_int_equal (zsock_recv (node->actor, "is", &status, &detail), 0);
+    int status = testutil_start (node->actor, local, &detail);
     snprintf (node->detail, sizeof node->detail, "%s", detail);
     zstr_free (&detail);
     zsock_send (node->actor, "s", VERB_BP_LISTENING);
@@ -112,111 +92,12 @@ s_node_stop (s_node_t *node)
     zactor_destroy (&node->event_bus);
 }
 
-//  Next message from the model pipe within TIMEOUT ms, or NULL.
-static zmsg_t *
-s_model_recv (s_node_t *node, int timeout)
-{
-    zpoller_t *poller = zpoller_new (node->model, NULL);
-    void *which = zpoller_wait (poller, timeout);
-    zpoller_destroy (&poller);
-    return which? zmsg_recv (node->model): NULL;
-}
-
-//  Expect "SENT token" on the model pipe.
-static void
-s_expect_sent (s_node_t *node, const char *token)
-{
-    zmsg_t *msg = s_model_recv (node, S_WAIT_MS);
-    assert_non_null (msg);
-    char *verb = zmsg_popstr (msg);
-    char *got = zmsg_popstr (msg);
-    if (!streq (verb, VERB_SENT)) {
-        char *why = zmsg_popstr (msg);
-        print_error ("want SENT %s, got %s %s %s\n", token, verb, got,
-                     why? why: "");
-        zstr_free (&why);
-    }
-    assert_string_equal (verb, VERB_SENT);
-    assert_string_equal (got, token);
-    assert_int_equal (zmsg_size (msg), 0);
-    zstr_free (&verb);
-    zstr_free (&got);
-    zmsg_destroy (&msg);
-}
-
-//  Expect "FAILED token reason" with WANT in the reason.
-static void
-s_expect_failed (s_node_t *node, const char *token, const char *want)
-{
-    zmsg_t *msg = s_model_recv (node, S_WAIT_MS);
-    assert_non_null (msg);
-    char *verb = zmsg_popstr (msg);
-    char *got = zmsg_popstr (msg);
-    char *why = zmsg_popstr (msg);
-    assert_string_equal (verb, VERB_FAILED);
-    assert_string_equal (got, token);
-    assert_non_null (why);
-    if (!strstr (why, want))
-        print_error ("want '%s' in '%s'\n", want, why);
-    assert_non_null (strstr (why, want));
-    zstr_free (&verb);
-    zstr_free (&got);
-    zstr_free (&why);
-    zmsg_destroy (&msg);
-}
-
-//  Expect "RECV from data" with exactly these bytes.
-static void
-s_expect_recv (s_node_t *node, const char *from, const byte *data,
-               size_t size)
-{
-    zmsg_t *msg = s_model_recv (node, S_WAIT_MS);
-    assert_non_null (msg);
-    assert_int_equal (zmsg_size (msg), 3);
-    char *verb = zmsg_popstr (msg);
-    char *peer = zmsg_popstr (msg);
-    zframe_t *frame = zmsg_pop (msg);
-    assert_string_equal (verb, VERB_RECV);
-    assert_string_equal (peer, from);
-    assert_int_equal (zframe_size (frame), size);
-    assert_memory_equal (zframe_data (frame), data, size);
-    zstr_free (&verb);
-    zstr_free (&peer);
-    zframe_destroy (&frame);
-    zmsg_destroy (&msg);
-}
-
 //  Send SEND token endpoint data from the test's model side.
 static void
 s_send (s_node_t *node, const char *token, const char *endpoint,
         const byte *data, size_t size)
 {
     zsock_send (node->model, "sssb", VERB_SEND, token, endpoint, data, size);
-}
-
-//  Wait for a "net" event whose text contains WANT; fails after the wait.
-static void
-s_expect_event (s_node_t *node, const char *want)
-{
-    int64_t deadline = zclock_mono () + S_WAIT_MS;
-    zpoller_t *poller = zpoller_new (node->bus, NULL);
-    while (zclock_mono () < deadline) {
-        if (!zpoller_wait (poller, (int) (deadline - zclock_mono ())))
-            break;
-        bus_event_t *event = bus_event_recv (node->bus);
-        if (!event)
-            continue;
-        bool match = streq (event->topic, TOPIC_NET) && event->text
-                  && strstr (event->text, want);
-        bus_event_destroy (&event);
-        if (match) {
-            zpoller_destroy (&poller);
-            return;
-        }
-    }
-    zpoller_destroy (&poller);
-    print_error ("no net event with '%s'\n", want);
-    fail ();
 }
 
 //  The port of an "mtcp:127.0.0.1:PORT" address.
@@ -259,18 +140,18 @@ test_native_ipn_pair (void **state)
     snprintf (remote, sizeof remote, "bp ipn:2.1 via %s", b.listening);
     const byte text [] = "hello over BPv7";
     s_send (&a, "t1", remote, text, sizeof text);
-    s_expect_sent (&a, "t1");
-    s_expect_recv (&b, "bp ipn:1.1", text, sizeof text);
+    testutil_expect_sent (a.model, "t1");
+    testutil_expect_recv (b.model, "bp ipn:1.1", text, sizeof text);
     //  b -> a by its --bp-route, addressed as the source endpoint says
     const byte ack [] = "the ack";
     s_send (&b, "t2", "bp ipn:1.1", ack, sizeof ack);
-    s_expect_sent (&b, "t2");
-    s_expect_recv (&a, "bp ipn:2.1", ack, sizeof ack);
+    testutil_expect_sent (b.model, "t2");
+    testutil_expect_recv (a.model, "bp ipn:2.1", ack, sizeof ack);
     //  a learned the route from the via: plain "bp ipn:2.1" works now,
     //  and so does another service on node 2 (the route is per node)
     s_send (&a, "t3", "bp ipn:2.1", text, 5);
-    s_expect_sent (&a, "t3");
-    s_expect_recv (&b, "bp ipn:1.1", text, 5);
+    testutil_expect_sent (a.model, "t3");
+    testutil_expect_recv (b.model, "bp ipn:1.1", text, 5);
     //  40 in a row, in order
     for (int i = 0; i < 40; i++) {
         char token [16];
@@ -281,18 +162,18 @@ test_native_ipn_pair (void **state)
     for (int i = 0; i < 40; i++) {
         char token [16];
         snprintf (token, sizeof token, "m%d", i);
-        s_expect_sent (&a, token);
+        testutil_expect_sent (a.model, token);
     }
     for (int i = 0; i < 40; i++) {
         char token [16];
         snprintf (token, sizeof token, "m%d", i);
-        s_expect_recv (&b, "bp ipn:1.1", (const byte *) token,
+        testutil_expect_recv (b.model, "bp ipn:1.1", (const byte *) token,
                        strlen (token));
     }
     //  a bundle to ourselves is delivered at once
     s_send (&a, "self", "bp ipn:1.1", text, 3);
-    s_expect_recv (&a, "bp ipn:1.1", text, 3);
-    s_expect_sent (&a, "self");
+    testutil_expect_recv (a.model, "bp ipn:1.1", text, 3);
+    testutil_expect_sent (a.model, "self");
     s_node_stop (&b);
     s_node_stop (&a);
 }
@@ -316,11 +197,11 @@ test_native_dtn_pair_large (void **state)
     size_t size = 3 * 1024 * 1024;
     byte *data = s_payload (size, 7);
     s_send (&a, "big", remote, data, size);
-    s_expect_sent (&a, "big");
-    s_expect_recv (&b, "bp dtn://a.dtn/chat", data, size);
+    testutil_expect_sent (a.model, "big");
+    testutil_expect_recv (b.model, "bp dtn://a.dtn/chat", data, size);
     s_send (&b, "back", "bp dtn://a.dtn/chat", data, 1000);
-    s_expect_sent (&b, "back");
-    s_expect_recv (&a, "bp dtn://b.dtn/chat", data, 1000);
+    testutil_expect_sent (b.model, "back");
+    testutil_expect_recv (a.model, "bp dtn://b.dtn/chat", data, 1000);
     free (data);
     s_node_stop (&b);
     s_node_stop (&a);
@@ -359,16 +240,16 @@ test_start_and_send_errors (void **state)
     assert_string_equal (a.listening, "");
     //  SENDs that cannot go anywhere fail at once
     s_send (&a, "x1", "bp ipn:7.1", (const byte *) "x", 1);
-    s_expect_failed (&a, "x1", "no route to ipn:7.1");
+    testutil_expect_failed (a.model, "x1", "no route to ipn:7.1");
     s_send (&a, "x2", "udp 127.0.0.1:5", (const byte *) "x", 1);
-    s_expect_failed (&a, "x2", "not a bp endpoint");
+    testutil_expect_failed (a.model, "x2", "not a bp endpoint");
     s_send (&a, "x3", "bp nonsense", (const byte *) "x", 1);
-    s_expect_failed (&a, "x3", "EID");
+    testutil_expect_failed (a.model, "x3", "EID");
     //  with a route it goes out
     snprintf (local, sizeof local, "bp ipn:2.1 via %s", b.listening);
     s_send (&a, "x4", local, (const byte *) "x", 1);
-    s_expect_sent (&a, "x4");
-    s_expect_recv (&b, "bp ipn:1.1", (const byte *) "x", 1);
+    testutil_expect_sent (a.model, "x4");
+    testutil_expect_recv (b.model, "bp ipn:1.1", (const byte *) "x", 1);
     s_node_stop (&a);
     s_node_stop (&b);
 }
@@ -415,7 +296,7 @@ static int
 s_accept (int fd)
 {
     struct pollfd item = { fd, POLLIN, 0 };
-    assert_int_equal (poll (&item, 1, S_WAIT_MS), 1);
+    assert_int_equal (poll (&item, 1, TESTUTIL_WAIT_MS), 1);
     int conn = accept (fd, NULL, NULL);
     assert_true (conn >= 0);
     return conn;
@@ -428,7 +309,7 @@ s_read_frame (int fd, mtcp_reader_t *reader, zchunk_t **raw_p)
 {
     zchunk_t *raw = zchunk_new (NULL, 1024);
     zchunk_t *bundle = mtcp_reader_next (reader);
-    int64_t deadline = zclock_mono () + S_WAIT_MS;
+    int64_t deadline = zclock_mono () + TESTUTIL_WAIT_MS;
     while (!bundle && zclock_mono () < deadline) {
         struct pollfd item = { fd, POLLIN, 0 };
         if (poll (&item, 1, (int) (deadline - zclock_mono ())) != 1)
@@ -449,17 +330,6 @@ s_read_frame (int fd, mtcp_reader_t *reader, zchunk_t **raw_p)
     return bundle;
 }
 
-//  True if nothing comes on the model pipe within MS (a bounded check
-//  that something has NOT happened yet).
-static bool
-s_model_quiet (s_node_t *node, int ms)
-{
-    zmsg_t *msg = s_model_recv (node, ms);
-    bool quiet = msg == NULL;
-    zmsg_destroy (&msg);
-    return quiet;
-}
-
 static void
 test_next_hop_down_then_up (void **state)
 {
@@ -472,12 +342,12 @@ test_next_hop_down_then_up (void **state)
               port);
     const byte text [] = "store and forward";
     s_send (&a, "d1", remote, text, sizeof text);
-    s_expect_event (&a, "unreachable");
+    testutil_expect_event (a.bus, TOPIC_NET, "unreachable");
     //  the ack-tracker resends the same message: it joins the first
     s_send (&a, "d2", remote, text, sizeof text);
     //  and another message waits behind them
     s_send (&a, "d3", remote, text, 5);
-    assert_true (s_model_quiet (&a, 300));
+    assert_true (testutil_quiet (a.model, 300));
     //  the hop comes up
     assert_int_equal (listen (fd, 4), 0);
     int conn = s_accept (fd);
@@ -499,18 +369,18 @@ test_next_hop_down_then_up (void **state)
     assert_true (bundle.creation_ms <= now
               && bundle.creation_ms + 60000 > now);
     zchunk_destroy (&chunk);
-    s_expect_sent (&a, "d1");
-    s_expect_sent (&a, "d2");
+    testutil_expect_sent (a.model, "d1");
+    testutil_expect_sent (a.model, "d2");
     chunk = s_read_frame (conn, reader, NULL);
     assert_int_equal (bundle_decode (&bundle, zchunk_data (chunk),
                                      zchunk_size (chunk), reason,
                                      sizeof reason), 0);
     assert_int_equal (bundle.payload_size, 5);
     zchunk_destroy (&chunk);
-    s_expect_sent (&a, "d3");
+    testutil_expect_sent (a.model, "d3");
     //  the hop goes away and comes back: the link reconnects
     close (conn);
-    s_expect_event (&a, "lost the connection");
+    testutil_expect_event (a.bus, TOPIC_NET, "lost the connection");
     s_send (&a, "d4", "bp ipn:2.1", text, 4);
     conn = s_accept (fd);
     mtcp_reader_destroy (&reader);
@@ -521,7 +391,7 @@ test_next_hop_down_then_up (void **state)
                                      sizeof reason), 0);
     assert_int_equal (bundle.payload_size, 4);
     zchunk_destroy (&chunk);
-    s_expect_sent (&a, "d4");
+    testutil_expect_sent (a.model, "d4");
     mtcp_reader_destroy (&reader);
     close (conn);
     close (fd);
@@ -573,18 +443,6 @@ s_frame (const char *source, const char *dest, const char *text,
     return frame;
 }
 
-//  Write all of DATA to FD.
-static void
-s_write_all (int fd, const byte *data, size_t size)
-{
-    while (size) {
-        ssize_t rc = send (fd, data, size, MSG_NOSIGNAL);
-        assert_true (rc > 0);
-        data += rc;
-        size -= (size_t) rc;
-    }
-}
-
 static void
 test_relay_forwards_unchanged (void **state)
 {
@@ -602,7 +460,7 @@ test_relay_forwards_unchanged (void **state)
     byte *frame = s_frame ("ipn:1.1", "ipn:2.1", "relay me", BUNDLE_CRC_32C,
                            &size);
     int in = s_connect (relay.listening);
-    s_write_all (in, frame, size);
+    testutil_write_all (in, frame, size);
     int conn = s_accept (far);
     zchunk_t *raw = NULL;
     mtcp_reader_t *reader = mtcp_reader_new (1 << 24);
@@ -614,25 +472,26 @@ test_relay_forwards_unchanged (void **state)
     zchunk_destroy (&bundle);
     zchunk_destroy (&raw);
     //  the same bundle again is a loop: dropped
-    s_write_all (in, frame, size);
-    s_expect_event (&relay, "seen before");
+    testutil_write_all (in, frame, size);
+    testutil_expect_event (relay.bus, TOPIC_NET, "seen before");
     free (frame);
     //  a bundle for a node with no route: dropped with an event, and the
     //  connection stays up for the next one
     frame = s_frame ("ipn:1.1", "ipn:9.1", "nowhere", BUNDLE_CRC_16, &size);
-    s_write_all (in, frame, size);
-    s_expect_event (&relay, "no route to ipn:9.1");
+    testutil_write_all (in, frame, size);
+    testutil_expect_event (relay.bus, TOPIC_NET, "no route to ipn:9.1");
     free (frame);
     //  for another service of the relay's own node: dropped too
     frame = s_frame ("ipn:1.1", "ipn:3.7", "wrong door", BUNDLE_CRC_16,
                      &size);
-    s_write_all (in, frame, size);
-    s_expect_event (&relay, "no such endpoint");
+    testutil_write_all (in, frame, size);
+    testutil_expect_event (relay.bus, TOPIC_NET, "no such endpoint");
     free (frame);
     //  and one for the relay itself is delivered
     frame = s_frame ("ipn:1.1", "ipn:3.1", "for you", BUNDLE_CRC_16, &size);
-    s_write_all (in, frame, size);
-    s_expect_recv (&relay, "bp ipn:1.1", (const byte *) "for you", 7);
+    testutil_write_all (in, frame, size);
+    testutil_expect_recv (relay.model, "bp ipn:1.1", (const byte *) "for you",
+                          7);
     free (frame);
     close (in);
     close (conn);
@@ -657,10 +516,10 @@ test_relay_between_actors (void **state)
                                     NULL, deflt, NULL), 0);
     const byte text [] = "through a relay";
     s_send (&a, "r1", "bp ipn:2.1", text, sizeof text);
-    s_expect_sent (&a, "r1");
-    s_expect_recv (&b, "bp ipn:1.1", text, sizeof text);
+    testutil_expect_sent (a.model, "r1");
+    testutil_expect_recv (b.model, "bp ipn:1.1", text, sizeof text);
     //  the relay delivered nothing to its own model
-    assert_true (s_model_quiet (&r, 100));
+    assert_true (testutil_quiet (r.model, 100));
     s_node_stop (&a);
     s_node_stop (&r);
     s_node_stop (&b);
@@ -676,15 +535,15 @@ test_hostile_mtcp_input (void **state)
     int good = s_connect (b.listening);
     size_t size;
     byte *frame = s_frame ("ipn:1.1", "ipn:2.1", "one", BUNDLE_CRC_16, &size);
-    s_write_all (good, frame, size);
-    s_expect_recv (&b, "bp ipn:1.1", (const byte *) "one", 3);
+    testutil_write_all (good, frame, size);
+    testutil_expect_recv (b.model, "bp ipn:1.1", (const byte *) "one", 3);
     //  garbage: not MTCP at all
     int bad = s_connect (b.listening);
-    s_write_all (bad, (const byte *) "hello, world\r\n", 14);
-    s_expect_event (&b, "not a CBOR byte string");
+    testutil_write_all (bad, (const byte *) "hello, world\r\n", 14);
+    testutil_expect_event (b.bus, TOPIC_NET, "not a CBOR byte string");
     byte buf [16];
     struct pollfd item = { bad, POLLIN, 0 };
-    assert_int_equal (poll (&item, 1, S_WAIT_MS), 1);
+    assert_int_equal (poll (&item, 1, TESTUTIL_WAIT_MS), 1);
     assert_int_equal (recv (bad, buf, sizeof buf, 0), 0);   //  closed
     close (bad);
     //  a bundle with a wrong CRC
@@ -692,27 +551,28 @@ test_hostile_mtcp_input (void **state)
     byte *broken = (byte *) malloc (size);
     memcpy (broken, frame, size);
     broken [10] ^= 0x01;
-    s_write_all (bad, broken, size);
-    s_expect_event (&b, "CRC-16 mismatch");
+    testutil_write_all (bad, broken, size);
+    testutil_expect_event (b.bus, TOPIC_NET, "CRC-16 mismatch");
     item.fd = bad;
-    assert_int_equal (poll (&item, 1, S_WAIT_MS), 1);
+    assert_int_equal (poll (&item, 1, TESTUTIL_WAIT_MS), 1);
     assert_int_equal (recv (bad, buf, sizeof buf, 0), 0);
     close (bad);
     free (broken);
     //  a huge declared frame
     bad = s_connect (b.listening);
-    s_write_all (bad, (const byte *) "\x5b\x7f\xff\xff\xff\xff\xff\xff\xff",
+    testutil_write_all (bad,
+                        (const byte *) "\x5b\x7f\xff\xff\xff\xff\xff\xff\xff",
                  9);
-    s_expect_event (&b, "limit");
+    testutil_expect_event (b.bus, TOPIC_NET, "limit");
     close (bad);
     //  a truncated bundle, then a close
     bad = s_connect (b.listening);
-    s_write_all (bad, frame, size / 2);
+    testutil_write_all (bad, frame, size / 2);
     close (bad);
-    s_expect_event (&b, "in the middle of a bundle");
+    testutil_expect_event (b.bus, TOPIC_NET, "in the middle of a bundle");
     //  the good connection still works
-    s_write_all (good, frame, size);
-    s_expect_recv (&b, "bp ipn:1.1", (const byte *) "one", 3);
+    testutil_write_all (good, frame, size);
+    testutil_expect_recv (b.model, "bp ipn:1.1", (const byte *) "one", 3);
     free (frame);
     close (good);
     s_node_stop (&b);

@@ -14,10 +14,7 @@
 #include "bus_event.h"
 #include "tcp_reader.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,8 +26,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-//  Longest any single wait may take before the test fails.
-#define WAIT_MS     10000
 //  Idle timeout the tests give the actor: short, so slowloris ends soon.
 #define IDLE_MS     400
 
@@ -67,7 +62,7 @@ s_env_new (const char *local, size_t max_message, int idle_ms)
     snprintf (bind, sizeof (bind), "@%s", env->bus_endpoint);
     env->bus = zsock_new_sub (bind, "");
     assert_non_null (env->bus);
-    zsock_set_rcvtimeo (env->model, WAIT_MS);
+    zsock_set_rcvtimeo (env->model, TESTUTIL_WAIT_MS);
     env->args.model_endpoint = env->model_endpoint;
     env->args.bus_endpoint = env->bus_endpoint;
     env->args.max_message = max_message;
@@ -76,13 +71,8 @@ s_env_new (const char *local, size_t max_message, int idle_ms)
     assert_non_null (env->actor);
     //  Let the SUB attach now, so the actor's PUB learns of it early
     zsock_events (env->bus);
-    zsock_set_rcvtimeo (env->actor, WAIT_MS);
-    assert_int_equal (zsock_send (env->actor, "ss", VERB_START, local), 0);
-    int status = -2;
     char *detail = NULL;
-    assert_int_equal (zsock_recv (env->actor, "is", &status, &detail), 0);
-    assert_non_null (detail);
-    assert_int_equal (status, 0);
+    assert_int_equal (testutil_start (env->actor, local, &detail), 0);
     snprintf (env->local, sizeof (env->local), "%s", detail);
     env->port = atoi (strrchr (detail, ':') + 1);
     assert_true (env->port > 0);
@@ -115,7 +105,7 @@ s_send (env_t *env, const char *token, const char *endpoint,
     assert_int_equal (zmsg_send (&msg, env->model), 0);
 }
 
-//  Receive one message for the model; fail after WAIT_MS.
+//  Receive one message for the model; fail after TESTUTIL_WAIT_MS.
 static zmsg_t *
 s_model_recv (env_t *env)
 {
@@ -141,75 +131,6 @@ s_expect_recv (env_t *env, char **peer)
     else
         zstr_free (&from);
     zmsg_destroy (&msg);
-    return data;
-}
-
-//  Expect VERB (SENT or FAILED) for TOKEN; return FAILED's reason.
-static char *
-s_expect_reply (env_t *env, const char *verb, const char *token)
-{
-    zmsg_t *msg = s_model_recv (env);
-    char *got = zmsg_popstr (msg);
-    char *got_token = zmsg_popstr (msg);
-    char *reason = zmsg_popstr (msg);
-    assert_string_equal (got, verb);
-    assert_string_equal (got_token, token);
-    if (streq (verb, VERB_SENT))
-        assert_null (reason);
-    else
-        assert_non_null (reason);
-    zstr_free (&got);
-    zstr_free (&got_token);
-    zmsg_destroy (&msg);
-    return reason;
-}
-
-//  True if nothing arrives for the model within MS.
-static bool
-s_model_quiet (env_t *env, int ms)
-{
-    zpoller_t *poller = zpoller_new (env->model, NULL);
-    bool quiet = zpoller_wait (poller, ms) == NULL;
-    zpoller_destroy (&poller);
-    return quiet;
-}
-
-//  Wait for a "net" event whose text contains WHAT; return its text.
-static char *
-s_expect_event (env_t *env, const char *what)
-{
-    zpoller_t *poller = zpoller_new (env->bus, NULL);
-    int64_t deadline = zclock_mono () + WAIT_MS;
-    char *found = NULL;
-    while (!found && zclock_mono () < deadline) {
-        if (zpoller_wait (poller, (int) (deadline - zclock_mono ()))
-            != env->bus)
-            break;
-        bus_event_t *event = bus_event_recv (env->bus);
-        if (event && streq (event->topic, TOPIC_NET) && event->text
-        &&  strstr (event->text, what))
-            found = strdup (event->text);
-        bus_event_destroy (&event);
-    }
-    zpoller_destroy (&poller);
-    if (!found)
-        fail_msg ("no net event with '%s'", what);
-    return found;
-}
-
-//  Read a captured file from the wire test data.
-static byte *
-s_load (const char *name, size_t *size)
-{
-    char path [512];
-    snprintf (path, sizeof (path), "%s/wire/%s", DTCHAT_TESTDATA, name);
-    FILE *file = fopen (path, "rb");
-    assert_non_null (file);
-    byte *data = (byte *) malloc (1 << 16);
-    assert_non_null (data);
-    *size = fread (data, 1, 1 << 16, file);
-    fclose (file);
-    assert_true (*size > 0);
     return data;
 }
 
@@ -285,15 +206,15 @@ s_listen (int *port)
     return fd;
 }
 
-//  Wait up to WAIT_MS for FD to be readable.
+//  Wait up to TESTUTIL_WAIT_MS for FD to be readable.
 static void
 s_wait_readable (int fd)
 {
     struct pollfd item = { .fd = fd, .events = POLLIN };
-    assert_int_equal (poll (&item, 1, WAIT_MS), 1);
+    assert_int_equal (poll (&item, 1, TESTUTIL_WAIT_MS), 1);
 }
 
-//  Accept one connection within WAIT_MS.
+//  Accept one connection within TESTUTIL_WAIT_MS.
 static int
 s_accept (int listener)
 {
@@ -330,19 +251,6 @@ s_read_to_eof (int fd, ssize_t *size)
     return data;
 }
 
-//  Write all of DATA to a blocking socket.
-static void
-s_write_all (int fd, const void *data, size_t size)
-{
-    const byte *at = (const byte *) data;
-    while (size) {
-        ssize_t rc = send (fd, at, size, MSG_NOSIGNAL);
-        assert_true (rc > 0);
-        at += rc;
-        size -= (size_t) rc;
-    }
-}
-
 //  "tcp 127.0.0.1:PORT" for a port.
 static char *
 s_endpoint (const char *host, int port)
@@ -370,9 +278,9 @@ static void
 s_rust_sends (env_t *env, const char *host, const char *file)
 {
     size_t size;
-    byte *data = s_load (file, &size);
+    byte *data = testutil_load ("wire",file, &size);
     int fd = s_connect (host, env->port);
-    s_write_all (fd, data, size);
+    testutil_write_all (fd, data, size);
     assert_int_equal (shutdown (fd, SHUT_WR), 0);
     char *peer;
     zframe_t *frame = s_expect_recv (env, &peer);
@@ -412,9 +320,9 @@ test_ipv6 (void **state)
     //  And an IPv4 actor sends to this IPv6 one, framed
     env_t *sender = s_env_new ("tcp 127.0.0.1:0", 0, 0);
     size_t size;
-    byte *data = s_load ("tcp-text-long.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-long.bin", &size);
     s_send (sender, "v6", env->local, data, size);
-    char *reason = s_expect_reply (sender, VERB_SENT, "v6");
+    char *reason = testutil_expect_reply (sender->model, VERB_SENT, "v6", NULL);
     zstr_free (&reason);
     zframe_t *frame = s_expect_recv (env, NULL);
     assert_int_equal (zframe_size (frame), size);
@@ -435,7 +343,7 @@ test_rust_listener (void **state)
     int listener = s_listen (&port);
     char *remote = s_endpoint ("127.0.0.1", port);
     size_t size;
-    byte *data = s_load ("tcp-ack.bin", &size);
+    byte *data = testutil_load ("wire","tcp-ack.bin", &size);
     for (int round = 0; round < 2; round++) {
         char token [16];
         snprintf (token, sizeof (token), "t%d", round);
@@ -446,7 +354,8 @@ test_rust_listener (void **state)
         assert_int_equal (got, (ssize_t) size);
         assert_memory_equal (bytes, data, size);
         free (bytes);
-        char *reason = s_expect_reply (env, VERB_SENT, token);
+        char *reason = testutil_expect_reply (env->model, VERB_SENT, token,
+                                              NULL);
         zstr_free (&reason);
         close (fd);
     }
@@ -464,7 +373,7 @@ test_framed_pair (void **state)
     env_t *a = s_env_new ("tcp 127.0.0.1:0", 0, 0);
     env_t *b = s_env_new ("tcp 127.0.0.1:0", 0, 0);
     size_t size;
-    byte *data = s_load ("tcp-text-short.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-short.bin", &size);
     for (int index = 0; index < 100; index++) {
         char token [16];
         snprintf (token, sizeof (token), "m%d", index);
@@ -489,7 +398,7 @@ test_framed_pair (void **state)
     for (int index = 0; index < 100; index++) {
         char token [16];
         snprintf (token, sizeof (token), "m%d", index);
-        char *reason = s_expect_reply (a, VERB_SENT, token);
+        char *reason = testutil_expect_reply (a->model, VERB_SENT, token, NULL);
         zstr_free (&reason);
     }
     //  Later messages reuse the link too
@@ -499,7 +408,7 @@ test_framed_pair (void **state)
     assert_string_equal (peer, first_peer);
     zstr_free (&peer);
     zframe_destroy (&frame);
-    char *reason = s_expect_reply (a, VERB_SENT, "again");
+    char *reason = testutil_expect_reply (a->model, VERB_SENT, "again", NULL);
     zstr_free (&reason);
     zstr_free (&first_peer);
     free (data);
@@ -520,11 +429,11 @@ test_big_message (void **state)
     assert_int_equal (zframe_size (frame), size);
     assert_memory_equal (zframe_data (frame), data, size);
     zframe_destroy (&frame);
-    char *reason = s_expect_reply (a, VERB_SENT, "big");
+    char *reason = testutil_expect_reply (a->model, VERB_SENT, "big", NULL);
     zstr_free (&reason);
     //  Bare, ended by EOF, as a Rust DTChat would send it
     int fd = s_connect ("127.0.0.1", b->port);
-    s_write_all (fd, data, size);
+    testutil_write_all (fd, data, size);
     close (fd);
     frame = s_expect_recv (b, NULL);
     assert_int_equal (zframe_size (frame), size);
@@ -548,22 +457,20 @@ test_over_max (void **state)
     //  The actor may close before we finish: do not insist
     send (fd, data, size, MSG_NOSIGNAL);
     shutdown (fd, SHUT_WR);
-    char *text = s_expect_event (env, "over the limit");
-    zstr_free (&text);
+    testutil_expect_event (env->bus, TOPIC_NET, "over the limit");
     ssize_t got;
     free (s_read_to_eof (fd, &got));
     assert_true (got <= 0);
     close (fd);
-    assert_true (s_model_quiet (env, 100));
+    assert_true (testutil_quiet (env->model, 100));
     //  Framed: a frame header announcing too much is refused as read
     env_t *sender = s_env_new ("tcp 127.0.0.1:0", 0, 0);
     s_send (sender, "huge", env->local, data, size);
-    text = s_expect_event (env, "over the limit");
-    zstr_free (&text);
-    assert_true (s_model_quiet (env, 100));
+    testutil_expect_event (env->bus, TOPIC_NET, "over the limit");
+    assert_true (testutil_quiet (env->model, 100));
     //  Our own limit: FAILED before anything is sent
     s_send (env, "own", sender->local, data, size);
-    char *reason = s_expect_reply (env, VERB_FAILED, "own");
+    char *reason = testutil_expect_reply (env->model, VERB_FAILED, "own", NULL);
     assert_non_null (strstr (reason, "over the limit"));
     zstr_free (&reason);
     //  Still serving others
@@ -580,26 +487,23 @@ test_garbage (void **state)
     env_t *env = s_env_new ("tcp 127.0.0.1:0", 0, 0);
     const char *http = "GET / HTTP/1.0\r\n\r\n";
     int fd = s_connect ("127.0.0.1", env->port);
-    s_write_all (fd, http, strlen (http));
+    testutil_write_all (fd, http, strlen (http));
     shutdown (fd, SHUT_WR);
-    char *text = s_expect_event (env, "not a ProtoMessage");
-    zstr_free (&text);
+    testutil_expect_event (env->bus, TOPIC_NET, "not a ProtoMessage");
     close (fd);
     //  Starts like our greeting, then is not
     fd = s_connect ("127.0.0.1", env->port);
-    s_write_all (fd, "\xd7" "DTCHAX\x01", 8);
-    text = s_expect_event (env, "bad greeting");
-    zstr_free (&text);
+    testutil_write_all (fd, "\xd7" "DTCHAX\x01", 8);
+    testutil_expect_event (env->bus, TOPIC_NET, "bad greeting");
     ssize_t got;
     free (s_read_to_eof (fd, &got));
     close (fd);
     //  A good greeting, then an empty frame
     fd = s_connect ("127.0.0.1", env->port);
-    s_write_all (fd, TCP_MAGIC "\0\0\0\0", TCP_MAGIC_SIZE + 4);
-    text = s_expect_event (env, "empty frame");
-    zstr_free (&text);
+    testutil_write_all (fd, TCP_MAGIC "\0\0\0\0", TCP_MAGIC_SIZE + 4);
+    testutil_expect_event (env->bus, TOPIC_NET, "empty frame");
     close (fd);
-    assert_true (s_model_quiet (env, 100));
+    assert_true (testutil_quiet (env->model, 100));
     s_rust_sends (env, "127.0.0.1", "tcp-text-short.bin");
     s_env_destroy (&env);
 }
@@ -613,9 +517,9 @@ test_slowloris (void **state)
     env_t *env = s_env_new ("tcp 127.0.0.1:0", 0, IDLE_MS);
     int silent = s_connect ("127.0.0.1", env->port);
     size_t size;
-    byte *data = s_load ("tcp-text-long.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-long.bin", &size);
     int half = s_connect ("127.0.0.1", env->port);
-    s_write_all (half, data, size / 2);
+    testutil_write_all (half, data, size / 2);
     //  Served while the two hang
     s_rust_sends (env, "127.0.0.1", "tcp-text-short.bin");
     ssize_t got;
@@ -626,9 +530,8 @@ test_slowloris (void **state)
     bytes = s_read_to_eof (half, &got);
     assert_int_equal (got, 0);          //  a legacy peer hears nothing
     free (bytes);
-    char *text = s_expect_event (env, "mid-message");
-    zstr_free (&text);
-    assert_true (s_model_quiet (env, 100));
+    testutil_expect_event (env->bus, TOPIC_NET, "mid-message");
+    assert_true (testutil_quiet (env->model, 100));
     close (silent);
     close (half);
     free (data);
@@ -641,17 +544,18 @@ test_reset (void **state)
 {
     env_t *env = s_env_new ("tcp 127.0.0.1:0", 0, 0);
     size_t size;
-    byte *data = s_load ("tcp-text-long.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-long.bin", &size);
     int fd = s_connect ("127.0.0.1", env->port);
-    s_write_all (fd, data, size / 2);
+    testutil_write_all (fd, data, size / 2);
     //  Linger 0: close sends a reset
     struct linger linger = { .l_onoff = 1, .l_linger = 0 };
     setsockopt (fd, SOL_SOCKET, SO_LINGER, &linger, sizeof (linger));
     close (fd);
-    char *text = s_expect_event (env, "mid-message");
+    char *text = testutil_expect_event_text (env->bus, TOPIC_NET,
+                                             "mid-message");
     assert_non_null (strstr (text, "reset"));
     zstr_free (&text);
-    assert_true (s_model_quiet (env, 100));
+    assert_true (testutil_quiet (env->model, 100));
     s_rust_sends (env, "127.0.0.1", "tcp-text-short.bin");
     free (data);
     s_env_destroy (&env);
@@ -668,13 +572,14 @@ test_refused (void **state)
     close (listener);                   //  now nobody listens there
     char *remote = s_endpoint ("127.0.0.1", port);
     size_t size;
-    byte *data = s_load ("tcp-text-short.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-short.bin", &size);
     s_send (env, "r1", remote, data, size);
     s_send (env, "r2", remote, data, size);
     for (int index = 1; index <= 2; index++) {
         char token [8];
         snprintf (token, sizeof (token), "r%d", index);
-        char *reason = s_expect_reply (env, VERB_FAILED, token);
+        char *reason = testutil_expect_reply (env->model, VERB_FAILED, token,
+                                              NULL);
         assert_non_null (strstr (reason, "refused"));
         assert_non_null (strstr (reason, remote));
         zstr_free (&reason);
@@ -682,11 +587,13 @@ test_refused (void **state)
     const char *bad [] = { "garbage", "udp 127.0.0.1:5", "tcp 1.2.3:4", "" };
     for (size_t index = 0; index < sizeof (bad) / sizeof (bad [0]); index++) {
         s_send (env, "bad", bad [index], data, size);
-        char *reason = s_expect_reply (env, VERB_FAILED, "bad");
+        char *reason = testutil_expect_reply (env->model, VERB_FAILED, "bad",
+                                              NULL);
         zstr_free (&reason);
     }
     s_send (env, "empty", remote, data, 0);
-    char *reason = s_expect_reply (env, VERB_FAILED, "empty");
+    char *reason = testutil_expect_reply (env->model, VERB_FAILED, "empty",
+                                          NULL);
     zstr_free (&reason);
     free (data);
     zstr_free (&remote);
@@ -709,7 +616,8 @@ test_stalled_reader (void **state)
     byte *data = s_big_message (size, 3);
     s_send (env, "stall", remote, data, size);
     int fd = s_accept (listener);
-    char *reason = s_expect_reply (env, VERB_FAILED, "stall");
+    char *reason = testutil_expect_reply (env->model, VERB_FAILED, "stall",
+                                          NULL);
     assert_non_null (strstr (reason, "stopped reading"));
     zstr_free (&reason);
     close (fd);
@@ -729,9 +637,9 @@ test_peer_restart (void **state)
     char local [DTCHAT_ENDPOINT_MAX];
     snprintf (local, sizeof (local), "%s", b->local);
     size_t size;
-    byte *data = s_load ("tcp-text-short.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-short.bin", &size);
     s_send (a, "one", local, data, size);
-    char *reason = s_expect_reply (a, VERB_SENT, "one");
+    char *reason = testutil_expect_reply (a->model, VERB_SENT, "one", NULL);
     zframe_t *frame = s_expect_recv (b, NULL);
     zframe_destroy (&frame);
     s_env_destroy (&b);
@@ -749,7 +657,7 @@ test_peer_restart (void **state)
     b = s_env_new (local, 0, 0);
     s_send (a, "two", local, data, size);
     zstr_free (&reason);
-    reason = s_expect_reply (a, VERB_SENT, "two");
+    reason = testutil_expect_reply (a->model, VERB_SENT, "two", NULL);
     frame = s_expect_recv (b, NULL);
     assert_memory_equal (zframe_data (frame), data, size);
     zframe_destroy (&frame);
@@ -792,8 +700,7 @@ test_flood (void **state)
     }
     assert_int_equal (greeted, 256);
     assert_int_equal (closed, COUNT - 256);
-    char *text = s_expect_event (env, "refused");
-    zstr_free (&text);
+    testutil_expect_event (env->bus, TOPIC_NET, "refused");
     for (int index = 0; index < COUNT; index++)
         close (fds [index]);
     //  Once they are gone, a sender is served again
@@ -815,7 +722,7 @@ test_queue_bound (void **state)
     int filler = s_connect ("127.0.0.1", port);
     char *remote = s_endpoint ("127.0.0.1", port);
     size_t size;
-    byte *data = s_load ("tcp-text-short.bin", &size);
+    byte *data = testutil_load ("wire","tcp-text-short.bin", &size);
     //  One rides the connection being set up, 1024 wait, 5 are refused
     for (int index = 0; index < 1030; index++) {
         char token [16];
@@ -825,7 +732,8 @@ test_queue_bound (void **state)
     for (int index = 1025; index < 1030; index++) {
         char token [16];
         snprintf (token, sizeof (token), "q%d", index);
-        char *reason = s_expect_reply (env, VERB_FAILED, token);
+        char *reason = testutil_expect_reply (env->model, VERB_FAILED, token,
+                                              NULL);
         assert_non_null (strstr (reason, "wait for it"));
         zstr_free (&reason);
     }
@@ -846,7 +754,7 @@ test_start_errors (void **state)
         transport_args_t args = { .model_endpoint = "inproc://tcp-none" };
         zactor_t *actor = zactor_new (transport_tcp_actor, &args);
         assert_non_null (actor);
-        zsock_set_rcvtimeo (actor, WAIT_MS);
+        zsock_set_rcvtimeo (actor, TESTUTIL_WAIT_MS);
         zsock_send (actor, "ss", VERB_START,
                     bad [index]? bad [index]: env->local);
         int status = 0;

@@ -10,11 +10,7 @@
 #include "transport.h"
 #include "event_bus.h"
 #include "bus_event.h"
-
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -49,14 +45,7 @@ s_rig_new (const char *name)
     self->model = zsock_new (ZMQ_PAIR);
     assert_int_equal (zsock_bind (self->model, "%s", self->model_endpoint),
                       0);
-    self->bus = zactor_new (event_bus_actor, NULL);
-    zsock_send (self->bus, "ssss", VERB_START, self->frontend,
-                self->backend, "");
-    int status;
-    char *detail;
-    assert_int_equal (zsock_recv (self->bus, "is", &status, &detail), 0);
-    assert_int_equal (status, 0);
-    zstr_free (&detail);
+    self->bus = testutil_event_bus (self->frontend, self->backend);
     const char *topics [] = { TOPIC_NET, NULL };
     self->events = event_bus_subscriber (self->backend, topics);
     assert_non_null (self->events);
@@ -78,47 +67,6 @@ s_rig_destroy (rig_t **self_p)
     zsock_destroy (&self->model);
     free (self);
     *self_p = NULL;
-}
-
-//  START the transport on TEXT; returns the status, *detail the reply.
-static int
-s_start (rig_t *self, const char *text, char **detail)
-{
-    assert_int_equal (zsock_send (self->udp, "ss", VERB_START, text), 0);
-    int status = -2;
-    assert_int_equal (zsock_recv (self->udp, "is", &status, detail), 0);
-    assert_non_null (*detail);
-    return status;
-}
-
-//  Wait up to TIMEOUT ms for a message from the "model" pipe; NULL if none.
-static zmsg_t *
-s_model_recv (rig_t *self, int timeout)
-{
-    zpoller_t *poller = zpoller_new (self->model, NULL);
-    void *which = zpoller_wait (poller, timeout);
-    zpoller_destroy (&poller);
-    return which? zmsg_recv (self->model): NULL;
-}
-
-//  Expect VERB TOKEN from the model pipe; returns the reason frame of a
-//  FAILED (caller frees), else NULL.
-static char *
-s_expect_reply (rig_t *self, const char *verb, const char *token)
-{
-    zmsg_t *msg = s_model_recv (self, 5000);
-    assert_non_null (msg);
-    char *got_verb = zmsg_popstr (msg);
-    char *got_token = zmsg_popstr (msg);
-    assert_string_equal (got_verb, verb);
-    assert_string_equal (got_token, token);
-    char *reason = zmsg_popstr (msg);
-    assert_int_equal (reason != NULL, streq (verb, VERB_FAILED));
-    assert_int_equal (zmsg_size (msg), 0);
-    zstr_free (&got_verb);
-    zstr_free (&got_token);
-    zmsg_destroy (&msg);
-    return reason;
 }
 
 //  A plain UDP socket of the test bound on HOST port 0; *port is set.
@@ -203,44 +151,24 @@ s_port_of (const char *text)
     return (uint16_t) atoi (colon + 1);
 }
 
-//  Expect a RECV from PEER with exactly DATA.
-static void
-s_expect_recv (rig_t *self, const char *peer, const void *data, size_t size)
-{
-    zmsg_t *msg = s_model_recv (self, 5000);
-    assert_non_null (msg);
-    char *verb = zmsg_popstr (msg);
-    char *from = zmsg_popstr (msg);
-    zframe_t *bytes = zmsg_pop (msg);
-    assert_string_equal (verb, VERB_RECV);
-    assert_string_equal (from, peer);
-    assert_non_null (bytes);
-    assert_int_equal (zframe_size (bytes), size);
-    assert_memory_equal (zframe_data (bytes), data, size);
-    assert_int_equal (zmsg_size (msg), 0);
-    zstr_free (&verb);
-    zstr_free (&from);
-    zframe_destroy (&bytes);
-    zmsg_destroy (&msg);
-}
-
 //  START binds IPv4 and IPv6 ephemeral ports and names them; twice fails.
 static void
 test_start (void **state)
 {
     rig_t *rig = s_rig_new ("start");
     char *detail;
-    assert_int_equal (s_start (rig, "UDP 127.0.0.1:0", &detail), 0);
+    assert_int_equal (testutil_start (rig->udp, "UDP 127.0.0.1:0", &detail), 0);
     assert_true (strncmp (detail, "udp 127.0.0.1:", 14) == 0);
     assert_true (s_port_of (detail) > 0);
     zstr_free (&detail);
-    assert_int_equal (s_start (rig, "udp 127.0.0.1:0", &detail), -1);
+    assert_int_equal (testutil_start (rig->udp, "udp 127.0.0.1:0", &detail),
+                      -1);
     assert_non_null (strstr (detail, "already"));
     zstr_free (&detail);
     s_rig_destroy (&rig);
 
     rig = s_rig_new ("start6");
-    assert_int_equal (s_start (rig, "udp [::1]:0", &detail), 0);
+    assert_int_equal (testutil_start (rig->udp, "udp [::1]:0", &detail), 0);
     assert_true (strncmp (detail, "udp [::1]:", 10) == 0);
     assert_true (s_port_of (detail) > 0);
     zstr_free (&detail);
@@ -256,13 +184,13 @@ test_start_errors (void **state)
     char *text = zsys_sprintf ("udp 127.0.0.1:%u", port);
     rig_t *rig = s_rig_new ("clash");
     char *detail;
-    assert_int_equal (s_start (rig, text, &detail), -1);
+    assert_int_equal (testutil_start (rig->udp, text, &detail), -1);
     assert_non_null (strstr (detail, text));
     assert_non_null (strstr (detail, "in use"));
     assert_null (strchr (detail, '\n'));
     zstr_free (&detail);
     //  The failure left it unbound: a free port still works after
-    assert_int_equal (s_start (rig, "udp 127.0.0.1:0", &detail), 0);
+    assert_int_equal (testutil_start (rig->udp, "udp 127.0.0.1:0", &detail), 0);
     zstr_free (&detail);
     s_rig_destroy (&rig);
 
@@ -270,7 +198,7 @@ test_start_errors (void **state)
                            "bp ipn:1.1", "", "udp 127.0.0.1:99999" };
     for (size_t index = 0; index < sizeof (bad) / sizeof (bad [0]); index++) {
         rig = s_rig_new ("bad");
-        assert_int_equal (s_start (rig, bad [index], &detail), -1);
+        assert_int_equal (testutil_start (rig->udp, bad [index], &detail), -1);
         assert_true (strlen (detail) > 0);
         if (*bad [index])
             assert_non_null (strstr (detail, bad [index]));
@@ -279,7 +207,8 @@ test_start_errors (void **state)
     }
     //  An address that is not ours cannot be bound
     rig = s_rig_new ("notours");
-    assert_int_equal (s_start (rig, "udp 192.0.2.1:0", &detail), -1);
+    assert_int_equal (testutil_start (rig->udp, "udp 192.0.2.1:0", &detail),
+                      -1);
     assert_non_null (strstr (detail, "udp 192.0.2.1:0"));
     zstr_free (&detail);
     s_rig_destroy (&rig);
@@ -298,14 +227,14 @@ test_send (void **state)
     for (int index = 0; index < 2; index++) {
         rig_t *rig = s_rig_new ("send");
         char *local;
-        assert_int_equal (s_start (rig, locals [index], &local), 0);
+        assert_int_equal (testutil_start (rig->udp, locals [index], &local), 0);
         uint16_t port;
         int fd = s_plain_socket (families [index], &port);
         char *remote = zsys_sprintf ("udp %s:%u", hosts [index], port);
         byte data [] = { 0x0a, 0x00, 0xff, 0x24, 0x00 };
         zsock_send (rig->model, "sssb", VERB_SEND, "tok-1", remote, data,
                     sizeof (data));
-        assert_null (s_expect_reply (rig, VERB_SENT, "tok-1"));
+        testutil_expect_sent (rig->model, "tok-1");
         zstr_free (&remote);
         byte buffer [100];
         uint16_t from;
@@ -329,7 +258,7 @@ test_recv (void **state)
     for (int index = 0; index < 2; index++) {
         rig_t *rig = s_rig_new ("recv");
         char *local;
-        assert_int_equal (s_start (rig, locals [index], &local), 0);
+        assert_int_equal (testutil_start (rig->udp, locals [index], &local), 0);
         uint16_t port;
         int fd = s_plain_socket (families [index], &port);
         byte data [DTCHAT_UDP_MAX];
@@ -337,11 +266,11 @@ test_recv (void **state)
             data [at] = (byte) (at * 7 + index);
         char *peer = zsys_sprintf ("udp %s:%u", hosts [index], port);
         s_plain_send (fd, families [index], s_port_of (local), "\0x", 2);
-        s_expect_recv (rig, peer, "\0x", 2);
+        testutil_expect_recv (rig->model, peer, "\0x", 2);
         //  The largest datagram we accept arrives whole
         s_plain_send (fd, families [index], s_port_of (local), data,
                       sizeof (data));
-        s_expect_recv (rig, peer, data, sizeof (data));
+        testutil_expect_recv (rig->model, peer, data, sizeof (data));
         zstr_free (&peer);
         zstr_free (&local);
         close (fd);
@@ -355,15 +284,15 @@ test_dual_stack (void **state)
 {
     rig_t *rig = s_rig_new ("dual");
     char *local;
-    assert_int_equal (s_start (rig, "udp [::]:0", &local), 0);
+    assert_int_equal (testutil_start (rig->udp, "udp [::]:0", &local), 0);
     uint16_t port;
     int fd = s_plain_socket (AF_INET, &port);
     char *peer = zsys_sprintf ("udp 127.0.0.1:%u", port);
     s_plain_send (fd, AF_INET, s_port_of (local), "v4", 2);
-    s_expect_recv (rig, peer, "v4", 2);
+    testutil_expect_recv (rig->model, peer, "v4", 2);
     zsock_send (rig->model, "sssb", VERB_SEND, "t4", peer, "back", 4);
     zstr_free (&local);
-    assert_null (s_expect_reply (rig, VERB_SENT, "t4"));
+    testutil_expect_sent (rig->model, "t4");
     char buffer [16];
     uint16_t from;
     assert_int_equal (s_plain_recv (fd, buffer, sizeof (buffer), &from), 4);
@@ -382,40 +311,41 @@ test_send_failures (void **state)
     //  Before START there is no socket to send from
     zsock_send (rig->model, "sssb", VERB_SEND, "early", "udp 127.0.0.1:9",
                 "x", 1);
-    char *reason = s_expect_reply (rig, VERB_FAILED, "early");
+    char *reason = testutil_expect_reply (rig->model, VERB_FAILED, "early",
+                                          NULL);
     assert_non_null (strstr (reason, "not started"));
     zstr_free (&reason);
 
     char *local;
-    assert_int_equal (s_start (rig, "udp 127.0.0.1:0", &local), 0);
+    assert_int_equal (testutil_start (rig->udp, "udp 127.0.0.1:0", &local), 0);
     uint16_t port;
     int fd = s_plain_socket (AF_INET, &port);
     char *remote = zsys_sprintf ("udp 127.0.0.1:%u", port);
 
     zsock_send (rig->model, "sssb", VERB_SEND, "big", remote, big,
                 (size_t) DTCHAT_UDP_MAX + 1);
-    reason = s_expect_reply (rig, VERB_FAILED, "big");
+    reason = testutil_expect_reply (rig->model, VERB_FAILED, "big", NULL);
     assert_non_null (strstr (reason, "65508"));
     zstr_free (&reason);
 
     zsock_send (rig->model, "sssb", VERB_SEND, "bad", "udp 300.1.1.1:5",
                 "x", 1);
-    reason = s_expect_reply (rig, VERB_FAILED, "bad");
+    reason = testutil_expect_reply (rig->model, VERB_FAILED, "bad", NULL);
     assert_non_null (strstr (reason, "300.1.1.1"));
     zstr_free (&reason);
 
     zsock_send (rig->model, "sssb", VERB_SEND, "bp", "bp ipn:2.1", "x", 1);
-    reason = s_expect_reply (rig, VERB_FAILED, "bp");
+    reason = testutil_expect_reply (rig->model, VERB_FAILED, "bp", NULL);
     assert_non_null (strstr (reason, "not a udp endpoint"));
     zstr_free (&reason);
 
     zsock_send (rig->model, "sssb", VERB_SEND, "empty", remote, "", 0);
-    reason = s_expect_reply (rig, VERB_FAILED, "empty");
+    reason = testutil_expect_reply (rig->model, VERB_FAILED, "empty", NULL);
     zstr_free (&reason);
 
     //  IPv6 from an IPv4 socket: the kernel's reason, named
     zsock_send (rig->model, "sssb", VERB_SEND, "v6", "udp [::1]:9", "x", 1);
-    reason = s_expect_reply (rig, VERB_FAILED, "v6");
+    reason = testutil_expect_reply (rig->model, VERB_FAILED, "v6", NULL);
     assert_non_null (strstr (reason, "udp [::1]:9"));
     zstr_free (&reason);
 
@@ -426,14 +356,14 @@ test_send_failures (void **state)
     char *nobody = zsys_sprintf ("udp 127.0.0.1:%u", closed);
     for (int count = 0; count < 3; count++) {
         zsock_send (rig->model, "sssb", VERB_SEND, "void", nobody, "x", 1);
-        assert_null (s_expect_reply (rig, VERB_SENT, "void"));
+        testutil_expect_sent (rig->model, "void");
     }
     zstr_free (&nobody);
 
     //  ...and a good one after all that still goes out whole
     zsock_send (rig->model, "sssb", VERB_SEND, "good", remote, big,
                 (size_t) DTCHAT_UDP_MAX);
-    assert_null (s_expect_reply (rig, VERB_SENT, "good"));
+    testutil_expect_sent (rig->model, "good");
     uint16_t from;
     byte *buffer = (byte *) zmalloc (DTCHAT_UDP_MAX + 1);
     assert_int_equal (s_plain_recv (fd, buffer, DTCHAT_UDP_MAX + 1, &from),
@@ -453,7 +383,7 @@ test_burst (void **state)
 {
     rig_t *rig = s_rig_new ("burst");
     char *local;
-    assert_int_equal (s_start (rig, "udp 127.0.0.1:0", &local), 0);
+    assert_int_equal (testutil_start (rig->udp, "udp 127.0.0.1:0", &local), 0);
     uint16_t port;
     int fd = s_plain_socket (AF_INET, &port);
     char *peer = zsys_sprintf ("udp 127.0.0.1:%u", port);
@@ -466,7 +396,7 @@ test_burst (void **state)
         s_plain_send (fd, AF_INET, s_port_of (local), text, (size_t) size);
     }
     for (int index = 0; index < COUNT; index++) {
-        zmsg_t *msg = s_model_recv (rig, 5000);
+        zmsg_t *msg = testutil_recv_within (rig->model, 5000);
         assert_non_null (msg);
         char *verb = zmsg_popstr (msg);
         char *from = zmsg_popstr (msg);
@@ -492,7 +422,7 @@ test_burst (void **state)
     for (int index = 0; index < COUNT; index++) {
         char token [16];
         snprintf (token, sizeof (token), "t%d", index);
-        assert_null (s_expect_reply (rig, VERB_SENT, token));
+        testutil_expect_sent (rig->model, token);
     }
     memset (seen, 0, sizeof (seen));
     for (int index = 0; index < COUNT; index++) {
@@ -540,7 +470,7 @@ s_expect_dropped (rig_t *rig, int family, const char *local, const void *bad,
     char *peer = family == AF_INET
                ? zsys_sprintf ("udp 127.0.0.1:%u", port)
                : zsys_sprintf ("udp [::1]:%u", port);
-    s_expect_recv (rig, peer, "good", 4);
+    testutil_expect_recv (rig->model, peer, "good", 4);
     zstr_free (&peer);
     close (fd);
 }
@@ -551,14 +481,14 @@ test_dropped_input (void **state)
 {
     rig_t *rig = s_rig_new ("drop");
     char *local;
-    assert_int_equal (s_start (rig, "udp 127.0.0.1:0", &local), 0);
+    assert_int_equal (testutil_start (rig->udp, "udp 127.0.0.1:0", &local), 0);
     s_expect_dropped (rig, AF_INET, local, "", 0, "empty");
     zstr_free (&local);
     s_rig_destroy (&rig);
 
     //  Only IPv6 carries more than DTCHAT_UDP_MAX in one datagram
     rig = s_rig_new ("drop6");
-    assert_int_equal (s_start (rig, "udp [::1]:0", &local), 0);
+    assert_int_equal (testutil_start (rig->udp, "udp [::1]:0", &local), 0);
     size_t size = DTCHAT_UDP_MAX + 1;
     byte *big = (byte *) zmalloc (size);
     s_expect_dropped (rig, AF_INET6, local, big, size, "oversize");
