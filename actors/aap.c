@@ -1,8 +1,10 @@
 /*  aap.c: uD3TN's Application Agent Protocol v1, message codec.
 
     transport_bp's agent client (bp_aap.c) encodes REGISTER, SENDBUNDLE
-    and PING with aap_encode and parses what the agent sends with
-    aap_parse; the tests parse captured uD3TN sessions with it. Layouts
+    and PING with aap_encode, parses what the agent sends with aap_parse,
+    and asks here which agent id to register and whether the node that
+    WELCOMEd it owns our EID; the tests parse captured uD3TN sessions
+    with it. Layouts
     (uD3TN doc/ud3tn_aap.md, and the captures in testdata/bp):
         ACK NACK PING           type byte only
         REGISTER WELCOME        u16 length, EID
@@ -11,6 +13,7 @@
         SENDCONFIRM CANCELBUNDLE  u64 bundle id
 */
 #include "aap.h"
+#include "bp_routes.h"
 
 //  Body shape of each type.
 typedef enum { S_NONE, S_EID, S_EID_PAYLOAD, S_ID, S_BAD } s_shape_t;
@@ -181,4 +184,38 @@ aap_encode (const aap_msg_t *msg, size_t *size_p)
     assert (pos == size);
     *size_p = size;
     return data;
+}
+
+//  The agent id for EID; see aap.h.
+int
+aap_agent_id (const char *eid, char *buf, size_t size)
+{
+    assert (eid && buf);
+    const char *start = NULL;
+    if (strncmp (eid, "ipn:", 4) == 0)
+        start = strchr (eid, '.');
+    else
+    if (strncmp (eid, "dtn://", 6) == 0)
+        start = strchr (eid + 6, '/');
+    if (!start || !start [1])
+        return -1;
+    snprintf (buf, size, "%s", start + 1);
+    return 0;
+}
+
+//  Does the node a WELCOME names own EID? See aap.h.
+bool
+aap_node_owns (const char *node_eid, const char *eid)
+{
+    assert (node_eid && eid);
+    if (strncmp (node_eid, "ipn:", 4) == 0) {
+        char theirs [AAP_EID_MAX], mine [AAP_EID_MAX];
+        return bp_eid_node (node_eid, theirs, sizeof theirs) == 0
+            && bp_eid_node (eid, mine, sizeof mine) == 0
+            && streq (theirs, mine);
+    }
+    //  "dtn://a.dtn/" owns "dtn://a.dtn/chat"
+    size_t length = strlen (node_eid);
+    return length > 6 && node_eid [length - 1] == '/'
+        && strncmp (eid, node_eid, length) == 0;
 }

@@ -166,19 +166,7 @@ s_lost (s_aap_t *self, const char *why)
 static void
 s_welcome (s_aap_t *self, const char *node_eid)
 {
-    bool ours;
-    if (strncmp (node_eid, "ipn:", 4) == 0) {
-        char theirs [DTCHAT_ENDPOINT_MAX], mine [DTCHAT_ENDPOINT_MAX];
-        ours = bp_eid_node (node_eid, theirs, sizeof theirs) == 0
-            && bp_eid_node (self->eid, mine, sizeof mine) == 0
-            && streq (theirs, mine);
-    }
-    else {
-        size_t length = strlen (node_eid);
-        ours = length > 6 && node_eid [length - 1] == '/'
-            && strncmp (self->eid, node_eid, length) == 0;
-    }
-    if (!ours) {
+    if (!aap_node_owns (node_eid, self->eid)) {
         snprintf (self->error, sizeof self->error, "the uD3TN agent at %.120s "
                   "is node %.100s, which does not own %.100s",
                   self->agent, node_eid, self->eid);
@@ -441,22 +429,6 @@ s_tick (void *self_v)
     }
 }
 
-//  The agent id for EID: the service of ipn:N.S, the demux of dtn://n/d.
-static int
-s_agent_id (const char *eid, char *buf, size_t size)
-{
-    const char *start = NULL;
-    if (strncmp (eid, "ipn:", 4) == 0)
-        start = strchr (eid, '.');
-    else
-    if (strncmp (eid, "dtn://", 6) == 0)
-        start = strchr (eid + 6, '/');
-    if (!start || !start [1])
-        return -1;
-    snprintf (buf, size, "%s", start + 1);
-    return 0;
-}
-
 //  Start the AAP backend (see bp_backend.h): connect and register now.
 int
 bp_aap_start (bp_backend_t *backend, const bp_config_t *config,
@@ -490,7 +462,7 @@ bp_aap_start (bp_backend_t *backend, const bp_config_t *config,
         bus_log (config->pub, TOPIC_NET, LOG_WARN, self->agent, "bp: the "
                  "agent does the routing: 'via %s' is not used",
                  config->local.via);
-    s_agent_id (self->eid, self->agent_id, sizeof self->agent_id);
+    aap_agent_id (self->eid, self->agent_id, sizeof self->agent_id);
     //  the handshake, driven here until it ends one way or the other
     s_connect (self);
     while (self->state != S_DOWN && self->state != S_READY) {

@@ -9,6 +9,8 @@
     caller can parse a stream whose reads do not line up with messages.
     Parsing is strict and bounded: version 1 only, EIDs of printable
     ASCII up to AAP_EID_MAX - 1 bytes, payloads up to a caller's limit.
+    Two pure rules of the handshake live here too: the agent id for an
+    EID, and whether a node's EID owns ours.
 */
 #ifndef AAP_H_INCLUDED
 #define AAP_H_INCLUDED
@@ -52,6 +54,18 @@ int
 //  NULL if the EID is too long or memory ran out.
 byte *
     aap_encode (const aap_msg_t *msg, size_t *size_p);
+
+//  The agent id a client registers for EID: the service of "ipn:N.S"
+//  ("1" for ipn:1.1), the demux of "dtn://node/demux" ("chat").
+//  Returns 0, or -1 (BUF untouched) if EID has neither.
+int
+    aap_agent_id (const char *eid, char *buf, size_t size);
+
+//  True if NODE_EID, the node a WELCOME names ("ipn:1.0",
+//  "dtn://a.dtn/"), owns EID: the same ipn node number, or EID under
+//  the dtn node's name.
+bool
+    aap_node_owns (const char *node_eid, const char *eid);
 
 //  "ACK", "SENDBUNDLE", ... or "UNKNOWN".
 const char *

@@ -262,6 +262,39 @@ test_hostile_input (void **state)
     assert_string_equal (msg.eid, "");
 }
 
+//  The agent id of an EID, and which EIDs a WELCOMEd node owns.
+static void
+test_agent_id_and_owner (void **state)
+{
+    char id [AAP_EID_MAX] = "untouched";
+    assert_int_equal (aap_agent_id ("ipn:1.1", id, sizeof id), 0);
+    assert_string_equal (id, "1");
+    assert_int_equal (aap_agent_id ("ipn:12.4096", id, sizeof id), 0);
+    assert_string_equal (id, "4096");
+    assert_int_equal (aap_agent_id ("dtn://a.dtn/chat", id, sizeof id), 0);
+    assert_string_equal (id, "chat");
+    assert_int_equal (aap_agent_id ("dtn://a.dtn/x/y", id, sizeof id), 0);
+    assert_string_equal (id, "x/y");
+    strcpy (id, "untouched");
+    assert_int_equal (aap_agent_id ("dtn://a.dtn/", id, sizeof id), -1);
+    assert_int_equal (aap_agent_id ("dtn://a.dtn", id, sizeof id), -1);
+    assert_int_equal (aap_agent_id ("ipn:1", id, sizeof id), -1);
+    assert_int_equal (aap_agent_id ("udp 1.2.3.4:5", id, sizeof id), -1);
+    assert_string_equal (id, "untouched");
+
+    assert_true (aap_node_owns ("ipn:1.0", "ipn:1.1"));
+    assert_true (aap_node_owns ("ipn:1.0", "ipn:1.4096"));
+    assert_false (aap_node_owns ("ipn:1.0", "ipn:11.1"));
+    assert_false (aap_node_owns ("ipn:2.0", "ipn:1.1"));
+    assert_false (aap_node_owns ("ipn:1.0", "dtn://a.dtn/chat"));
+    assert_true (aap_node_owns ("dtn://a.dtn/", "dtn://a.dtn/chat"));
+    assert_false (aap_node_owns ("dtn://a.dtn/", "dtn://a.dtnx/chat"));
+    assert_false (aap_node_owns ("dtn://b.dtn/", "dtn://a.dtn/chat"));
+    //  a node EID without its trailing slash names no prefix
+    assert_false (aap_node_owns ("dtn://a.dtn", "dtn://a.dtn/chat"));
+    assert_false (aap_node_owns ("dtn://", "dtn://a.dtn/chat"));
+}
+
 int
 main (void)
 {
@@ -270,6 +303,7 @@ main (void)
         cmocka_unit_test (test_payloads_are_the_datagrams),
         cmocka_unit_test (test_encode_matches_client),
         cmocka_unit_test (test_hostile_input),
+        cmocka_unit_test (test_agent_id_and_owner),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
