@@ -33,10 +33,8 @@ typedef struct {
 static int
 s_ipn_addr (const char *eid, struct s_sockaddr_bp *addr)
 {
-    unsigned long long node, service;
-    char extra;
-    if (strncmp (eid, "ipn:", 4)
-    ||  sscanf (eid + 4, "%llu.%llu%c", &node, &service, &extra) != 2
+    uint64_t node, service;
+    if (endpoint_ipn_split (eid, &node, &service)
     ||  node > UINT32_MAX || service > UINT32_MAX)
         return -1;
     memset (addr, 0, sizeof *addr);

@@ -8,6 +8,7 @@
     taken as zeros (the bstr head is kept), stored big-endian.
 */
 #include "bundle.h"
+#include "endpoint.h"
 #include "cbor.h"
 #include "bp_crc.h"
 
@@ -331,18 +332,8 @@ s_write_eid (cbor_writer_t *w, const char *eid)
         cbor_write_text (w, eid + 4, length - 4);
         return 0;
     }
-    if (strncmp (eid, "ipn:", 4) == 0) {
-        const char *p = eid + 4;
-        char *end;
-        if (*p < '0' || *p > '9')
-            return -1;
-        errno = 0;
-        uint64_t node = strtoull (p, &end, 10);
-        if (errno || *end != '.' || end [1] < '0' || end [1] > '9')
-            return -1;
-        uint64_t service = strtoull (end + 1, &end, 10);
-        if (errno || *end)
-            return -1;
+    uint64_t node, service;
+    if (endpoint_ipn_split (eid, &node, &service) == 0) {
         cbor_write_array (w, 2);
         cbor_write_uint (w, 2);
         cbor_write_array (w, 2);

@@ -183,16 +183,39 @@ s_parse_u64 (const char **text_p, uint64_t *value_p)
     return 0;
 }
 
+//  Parse "NODE.SERVICE", the numbers of an ipn EID, to its very end;
+//  the outputs are written only on success.
+static int
+s_ipn_numbers (const char *text, uint64_t *node_p, uint64_t *service_p)
+{
+    const char *p = text;
+    uint64_t node, service;
+    if (s_parse_u64 (&p, &node) || *p++ != '.'
+    ||  s_parse_u64 (&p, &service) || *p != 0)
+        return -1;
+    *node_p = node;
+    *service_p = service;
+    return 0;
+}
+
+//  Split a canonical ipn EID into its numbers; see endpoint.h.
+int
+endpoint_ipn_split (const char *eid, uint64_t *node, uint64_t *service)
+{
+    assert (eid && node && service);
+    if (strncmp (eid, "ipn:", 4) != 0)
+        return -1;
+    return s_ipn_numbers (eid + 4, node, service);
+}
+
 //  Check a BP EID and write its canonical form into EID. Returns 0 or -1.
 static int
 s_parse_eid (const char *text, const char *whole, char *eid, size_t size,
              char *reason, size_t reason_size)
 {
     if (strncasecmp (text, "ipn:", 4) == 0) {
-        const char *p = text + 4;
         uint64_t node, service;
-        if (s_parse_u64 (&p, &node) || *p++ != '.'
-        ||  s_parse_u64 (&p, &service) || *p != 0) {
+        if (s_ipn_numbers (text + 4, &node, &service)) {
             s_fail (reason, reason_size, whole,
                     "bad EID '%s' (want ipn:NODE.SERVICE)", text);
             return -1;

@@ -60,6 +60,13 @@ const char *
 bool
     endpoint_equal (const endpoint_t *a, const endpoint_t *b);
 
+//  Split an ipn EID in its canonical form ("ipn:2.1", as endpoint_parse
+//  writes it) into its node and service numbers: plain decimal digits,
+//  each within 64 bits. Returns 0, or -1 (nothing written) if EID is
+//  not one.
+int
+    endpoint_ipn_split (const char *eid, uint64_t *node, uint64_t *service);
+
 //  Port of a udp/tcp endpoint (0 for bp).
 uint16_t
     endpoint_port (const endpoint_t *self);

@@ -291,6 +291,31 @@ test_parse_for (void **state)
     assert_string_equal (reason, want);
 }
 
+//  endpoint_ipn_split: canonical ipn EIDs only, 64-bit numbers.
+static void
+test_ipn_split (void **state)
+{
+    uint64_t node = 7, service = 7;
+    assert_int_equal (endpoint_ipn_split ("ipn:2.1", &node, &service), 0);
+    assert_int_equal (node, 2);
+    assert_int_equal (service, 1);
+    assert_int_equal (endpoint_ipn_split ("ipn:18446744073709551615.0",
+                                          &node, &service), 0);
+    assert_true (node == UINT64_MAX);
+    assert_int_equal (service, 0);
+    const char *bad [] = {
+        "ipn:18446744073709551616.0", "ipn:1", "ipn:1.", "ipn:.1",
+        "ipn:1.1.1", "ipn: 1.1", "ipn:+1.1", "ipn:1.-1", "ipn:1.1 ",
+        "IPN:1.1", "dtn://a/b", "ipn:", "", NULL
+    };
+    for (const char **text = bad; *text; text++) {
+        node = service = 7;
+        if (endpoint_ipn_split (*text, &node, &service) != -1)
+            fail_msg ("'%s' split", *text);
+        assert_int_equal (node + service, 14);
+    }
+}
+
 int
 main (void)
 {
@@ -302,6 +327,7 @@ main (void)
         cmocka_unit_test (test_equal),
         cmocka_unit_test (test_misc),
         cmocka_unit_test (test_parse_for),
+        cmocka_unit_test (test_ipn_split),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -272,6 +272,15 @@ test_af_bp_absent (void **state)
                       -1);
     assert_non_null (strstr (a.detail, "ipn"));
     s_node_stop (&a);
+    //  bp-socket addresses hold 32-bit numbers
+    assert_int_equal (s_node_start (&a, "bp ipn:4294967296.1", "af_bp",
+                                    NULL, NULL), -1);
+    assert_non_null (strstr (a.detail, "32-bit"));
+    s_node_stop (&a);
+    assert_int_equal (s_node_start (&a, "bp ipn:1.4294967296", "af_bp",
+                                    NULL, NULL), -1);
+    assert_non_null (strstr (a.detail, "32-bit"));
+    s_node_stop (&a);
 }
 
 //  A TCP socket of the test bound to 127.0.0.1:0, not listening yet.
