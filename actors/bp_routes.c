@@ -77,7 +77,8 @@ s_pattern_valid (const char *pattern)
         return false;
     if (streq (pattern, "*"))
         return true;
-    if (strncmp (pattern, "ipn:", 4) && strncmp (pattern, "dtn://", 6))
+    if (strncmp (pattern, "ipn:", 4) != 0
+    &&  strncmp (pattern, "dtn://", 6) != 0)
         return false;
     for (size_t i = 0; i < length; i++)
         if (pattern [i] <= ' ' || pattern [i] > '~'

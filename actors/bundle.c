@@ -286,7 +286,7 @@ bundle_decode (bundle_t *self, const byte *data, size_t size,
                        reason, reason_size);
     if (s_decode_primary (self, &r, reason, reason_size))
         return -1;
-    uint64_t numbers [BUNDLE_BLOCKS_MAX];
+    uint64_t numbers [BUNDLE_BLOCKS_MAX] = { 0 };
     while (!cbor_peek_break (&r)) {
         if (cbor_reader_left (&r) == 0)
             return s_fail (&r, "truncated bundle", reason, reason_size);

@@ -103,8 +103,8 @@ static int
 s_read_definite (cbor_reader_t *self, int major, uint64_t *value_p,
                  const char *wrong_type)
 {
-    int got;
-    bool indefinite;
+    int got = -1;
+    bool indefinite = false;
     size_t start = self->pos;
     if (cbor_read_head (self, &got, value_p, &indefinite))
         return -1;

@@ -228,6 +228,7 @@ s_entries (s_parse_t *p, const char *key, bool rooms)
     config_reader_t *reader = p->reader;
     config_t *config = p->config;
     size_t *count = rooms? &config->room_count: &config->peer_count;
+    //  NOLINTNEXTLINE(bugprone-branch-clone): equal today, not by law
     size_t max = rooms? S_ROOMS_MAX: S_PEERS_MAX;
     if (config_reader_list (reader, key))
         return -1;
@@ -343,6 +344,7 @@ s_stream (s_parse_t *p)
 {
     config_reader_t *reader = p->reader;
     //  STREAM-START, then DOCUMENT-START (or STREAM-END: nothing at all)
+    //  NOLINTNEXTLINE(misc-redundant-expression): two reads, two events
     if (config_reader_next (reader) || config_reader_next (reader))
         return -1;
     yaml_event_type_t type = config_reader_type (reader);

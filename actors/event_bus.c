@@ -110,9 +110,10 @@ static bool
 s_ipc_in_use (const char *path)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen (path) >= sizeof (addr.sun_path))
+    size_t length = strlen (path);
+    if (length >= sizeof (addr.sun_path))
         return false;           //  bind will fail with a reason anyway
-    strcpy (addr.sun_path, path);
+    memcpy (addr.sun_path, path, length + 1);
     int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd == -1)
         return false;

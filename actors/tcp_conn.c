@@ -374,7 +374,7 @@ tcp_conn_events (tcp_conn_t *self, bool may_read, int64_t now)
         case S_OPEN:
             if (self->outbound && self->legacy)
                 return writing? ZMQ_POLLOUT: 0;
-            return in | (writing? ZMQ_POLLOUT: 0);
+            return (short) (in | (writing? ZMQ_POLLOUT: 0));
         case S_LINGER:
             return ZMQ_POLLIN;
         case S_CLOSED:

@@ -134,7 +134,7 @@ s_feed_magic (tcp_reader_t *self, const byte *data, size_t size,
     size_t count = TCP_MAGIC_SIZE - self->magic_got;
     if (count > size)
         count = size;
-    if (memcmp (data, &TCP_MAGIC [self->magic_got], count)) {
+    if (memcmp (data, &TCP_MAGIC [self->magic_got], count) != 0) {
         snprintf (reason, reason_size, "bad greeting (not a dtchat peer?)");
         return -1;
     }

@@ -64,7 +64,7 @@ s_peer_text (const struct sockaddr_storage *ss, socklen_t len, char *buf,
 int
 tcp_sock_accept (int listener, char *peer, size_t peer_size)
 {
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = { .ss_family = AF_UNSPEC };
     socklen_t len = sizeof (ss);
     int fd = accept4 (listener, (struct sockaddr *) &ss, &len,
                       SOCK_NONBLOCK | SOCK_CLOEXEC);

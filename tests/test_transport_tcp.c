@@ -235,8 +235,9 @@ s_read_to_eof (int fd, ssize_t *size)
         s_wait_readable (fd);
         if (got == room) {
             room *= 2;
-            data = (byte *) realloc (data, room);
-            assert_non_null (data);
+            byte *bigger = (byte *) realloc (data, room);
+            assert_non_null (bigger);
+            data = bigger;
         }
         ssize_t rc = recv (fd, data + got, room - got, 0);
         if (rc == 0)

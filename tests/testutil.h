@@ -45,8 +45,9 @@ testutil_load (const char *subdir, const char *name, size_t *size_p)
         size += got;
         if (size == room) {
             room *= 2;
-            data = (byte *) realloc (data, room);
-            assert_non_null (data);
+            byte *bigger = (byte *) realloc (data, room);
+            assert_non_null (bigger);
+            data = bigger;
         }
     }
     fclose (file);
@@ -164,8 +165,10 @@ testutil_expect_reply (zsock_t *model, const char *verb, const char *token,
     assert_non_null (got_token);
     assert_string_equal (got_token, token);
     assert_int_equal (reason != NULL, streq (verb, VERB_FAILED));
-    if (want)
+    if (want) {
+        assert_non_null (reason);
         assert_non_null (strstr (reason, want));
+    }
     assert_int_equal (zmsg_size (msg), 0);
     zstr_free (&got_verb);
     zstr_free (&got_token);
