@@ -1,0 +1,121 @@
+/*  chat_model_private.h: what the chat-model's files share, and no one else.
+
+    The chat-model actor is one class split by responsibility to keep each
+    file short: chat_model.c holds its state, START and the loop that
+    reads every pipe and hands each verb on; chat_model_send.c owns our
+    outgoing messages (TEXT, RESEND, SENT, FAILED, EXPIRED, ACKED);
+    chat_model_recv.c takes what transports received (decode, validate,
+    ack, dedup, show); chat_model_sync.c publishes (msg and sys events,
+    refusals) and answers SYNC and DRAIN. All of them see the one state
+    struct, self_t, declared here; only the thread of the actor touches
+    it.
+*/
+#ifndef CHAT_MODEL_PRIVATE_H_INCLUDED
+#define CHAT_MODEL_PRIVATE_H_INCLUDED
+
+#include "chat_model.h"
+#include "chat_msg.h"
+#include "chat_table.h"
+#include "chat_history.h"
+#include "bus_event.h"
+#include "store.h"
+
+//  Token prefix of the SENDs that carry our acks (not tracked messages).
+#define CHAT_MODEL_ACK_TOKEN    "ack:"
+//  Longest reason or refusal we write.
+#define CHAT_MODEL_REASON_MAX   (2 * DTCHAT_ENDPOINT_MAX + 128)
+//  Longest endpoint text we format (eid + via + words).
+#define CHAT_MODEL_ENDPOINT_MAX (2 * DTCHAT_ENDPOINT_MAX + 16)
+
+typedef struct {
+    zsock_t *pipe;                  //  our creator
+    zpoller_t *poller;
+    zsock_t *ui;                    //  PAIR, bound
+    zsock_t *tracker;               //  PAIR, bound
+    zsock_t *transport [4];         //  PAIR per endpoint_proto_t, bound
+    zsock_t *pub;                   //  to the bus frontend
+    chat_table_t *table;
+    store_t *store;                 //  NULL = memory only
+    //  copies of the args
+    char *ui_endpoint;
+    char *tracker_endpoint;
+    char *transport_endpoint [4];
+    char *local [4];
+    char *bus_endpoint;
+    char *sender;
+    char *room;
+    char *remote;                   //  as given; NULL = none
+    endpoint_t remote_ep;           //  parsed at START
+    char remote_text [CHAT_MODEL_ENDPOINT_MAX];     //  canonical form
+    int64_t lifetime_ms;
+    char *db_path;                  //  NULL = no store
+    char *order_text;               //  as given, checked at START
+    chat_order_t order;             //  of the history on SYNC
+    int64_t horizon_ms;             //  keep received uuids this long
+    bool outbox_due;                //  resend the stored outbox at SYNC
+    bool sender_from_store;         //  START replies with our id
+    bool started;
+    bool draining;                  //  the ui waits for DRAINED
+    bool terminated;
+} self_t;
+
+//  chat_model_send.c: our outgoing messages
+//  --------------------------------------------------------------------
+//  TEXT room text from the ui (the frames after the verb in MSG).
+void
+    chat_model_text (self_t *self, zmsg_t *msg);
+//  RESEND uuid-or-prefix from the ui.
+void
+    chat_model_resend (self_t *self, zmsg_t *msg);
+//  RESEND uuid from the ack-tracker: send it again if still pending.
+void
+    chat_model_retry (self_t *self, const char *uuid);
+//  EXPIRED uuid reason from the ack-tracker: FAILED if still pending.
+void
+    chat_model_expired (self_t *self, const char *uuid, const char *reason);
+//  SENT token from a transport: every byte went to the OS.
+void
+    chat_model_sent (self_t *self, const char *token);
+//  FAILED token reason from a transport: that attempt failed (TOKEN may
+//  name one of our acks).
+void
+    chat_model_send_failed (self_t *self, const char *token,
+                            const char *reason);
+//  A peer acked UUID (it came from PEER): our message is ACKED.
+void
+    chat_model_acked (self_t *self, const char *uuid, const char *peer);
+//  Resend every stored message still waiting for its ack (after a
+//  restart, at the first SYNC).
+void
+    chat_model_resend_outbox (self_t *self);
+
+//  chat_model_recv.c: what transports received
+//  --------------------------------------------------------------------
+//  RECV peer bytes (the frames after the verb in MSG).
+void
+    chat_model_recv (self_t *self, zmsg_t *msg);
+
+//  chat_model_sync.c: publishing, SYNC and DRAIN
+//  --------------------------------------------------------------------
+//  Publish ENTRY's current state as a "msg" event.
+void
+    chat_model_publish (self_t *self, const chat_entry_t *entry);
+//  Publish a "sys" event of KIND with TOKEN and the counters.
+void
+    chat_model_publish_sys (self_t *self, const char *kind,
+                            const char *token);
+//  Refuse a ui command: ERROR to the ui and an "app" error event.
+void
+    chat_model_refuse (self_t *self, const char *why);
+//  Parse ORDER into self->order; -1 with the refusal text in WHY.
+int
+    chat_model_set_order (self_t *self, const char *order,
+                          char *why, size_t why_size);
+//  SYNC token [order] from the ui.
+void
+    chat_model_sync (self_t *self, zmsg_t *msg);
+//  Answer a pending DRAIN once nothing waits for an ack.
+void
+    chat_model_check_drain (self_t *self);
+
+#endif
