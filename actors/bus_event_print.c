@@ -5,46 +5,11 @@
     bus_event_text (one line for a human). Event strings come from peers,
     so both forms escape them: JSON escapes control characters and turns
     invalid UTF-8 into U+FFFD; the text line replaces them so a message can
-    never break a line or drive the terminal.
+    never break a line or drive the terminal. What counts as UTF-8 is
+    the wire codec's rule (chat_msg_utf8_len).
 */
 #include "bus_event.h"
-
-//  Length of the valid UTF-8 sequence at P (LEFT bytes left), 0 if none.
-static size_t
-s_utf8_len (const byte *p, size_t left)
-{
-    byte c = p [0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    byte low = 0x80, high = 0xBF;     //  range of the second byte
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else
-    if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            low = 0xA0;               //  no overlongs
-        if (c == 0xED)
-            high = 0x9F;              //  no surrogates
-    }
-    else
-    if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            low = 0x90;               //  no overlongs
-        if (c == 0xF4)
-            high = 0x8F;              //  nothing above U+10FFFF
-    }
-    else
-        return 0;
-    if (left < len || p [1] < low || p [1] > high)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p [i] < 0x80 || p [i] > 0xBF)
-            return 0;
-    return len;
-}
+#include "chat_msg.h"
 
 //  Write S to FILE as a JSON string literal.
 static void
@@ -54,7 +19,7 @@ s_put_quoted (FILE *file, const char *s)
     const byte *p = (const byte *) (s? s: "");
     size_t left = strlen ((const char *) p);
     while (left) {
-        size_t len = s_utf8_len (p, left);
+        size_t len = chat_msg_utf8_len (p, left);
         if (len == 0) {
             fputs ("\\ufffd", file);
             len = 1;
@@ -81,7 +46,7 @@ s_put_plain (FILE *file, const char *s)
     const byte *p = (const byte *) (s? s: "");
     size_t left = strlen ((const char *) p);
     while (left) {
-        size_t len = s_utf8_len (p, left);
+        size_t len = chat_msg_utf8_len (p, left);
         if (len == 0) {
             fputc ('?', file);
             len = 1;

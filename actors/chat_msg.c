@@ -133,42 +133,57 @@ chat_msg_new_ack (const chat_msg_t *acked, const char *sender_uuid,
     return self;
 }
 
+//  Length of the valid UTF-8 sequence at P, 0 if none; see chat_msg.h.
+size_t
+chat_msg_utf8_len (const byte *p, size_t left)
+{
+    assert (p && left);
+    byte c = p [0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    byte low = 0x80, high = 0xBF;     //  range of the second byte
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else
+    if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            low = 0xA0;               //  no overlongs
+        if (c == 0xED)
+            high = 0x9F;              //  no surrogates
+    }
+    else
+    if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            low = 0x90;               //  no overlongs
+        if (c == 0xF4)
+            high = 0x8F;              //  nothing above U+10FFFF
+    }
+    else
+        return 0;
+    if (left < len || p [1] < low || p [1] > high)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p [i] < 0x80 || p [i] > 0xBF)
+            return 0;
+    return len;
+}
+
 //  True if DATA is valid UTF-8 (no overlongs, surrogates, or > U+10FFFF).
 bool
 chat_msg_utf8_valid (const char *data, size_t size)
 {
-    const byte *p = (const byte *) data;
-    const byte *end = p + size;
     if (size && !data)
         return false;
-    while (p < end) {
-        byte c = *p++;
-        if (c < 0x80)
-            continue;
-        size_t more;
-        byte low = 0x80, high = 0xBF;   //  range of the next byte
-        if (c >= 0xC2 && c <= 0xDF)
-            more = 1;
-        else
-        if (c >= 0xE0 && c <= 0xEF) {
-            more = 2;
-            low = c == 0xE0? 0xA0: 0x80;
-            high = c == 0xED? 0x9F: 0xBF;
-        }
-        else
-        if (c >= 0xF0 && c <= 0xF4) {
-            more = 3;
-            low = c == 0xF0? 0x90: 0x80;
-            high = c == 0xF4? 0x8F: 0xBF;
-        }
-        else
+    const byte *p = (const byte *) data;
+    while (size) {
+        size_t len = chat_msg_utf8_len (p, size);
+        if (len == 0)
             return false;
-        if ((size_t) (end - p) < more || *p < low || *p > high)
-            return false;
-        p++;
-        for (size_t i = 1; i < more; i++, p++)
-            if (*p < 0x80 || *p > 0xBF)
-                return false;
+        p += len;
+        size -= len;
     }
     return true;
 }

@@ -82,6 +82,12 @@ void
 bool
     chat_msg_utf8_valid (const char *data, size_t size);
 
+//  Length of the valid UTF-8 sequence at P (LEFT > 0 bytes left): 1 to
+//  4, or 0 if P does not start one (by the rules above). Printers use it
+//  to step over text and replace what is not UTF-8.
+size_t
+    chat_msg_utf8_len (const byte *p, size_t left);
+
 //  Fill BUF (at least 37 bytes) with a new random uuid v4, lowercase text.
 void
     chat_msg_uuid_new (char *buf);
