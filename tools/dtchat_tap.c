@@ -57,19 +57,31 @@ static const char *s_usage =
 "Exit status: 0 done, 1 no dtchat or other failure, 2 bad arguments or\n"
 "several dtchats running (name one).\n";
 
+//  Say on stderr "dtchat-tap: HEAD<what>TAIL" in one line: what comes
+//  from arguments and peers, so its control characters print as '?'.
+static void
+s_say (const char *head, const char *tail, const char *format,
+       va_list args)
+{
+    char what [512];
+    vsnprintf (what, sizeof what, format, args);
+    for (char *c = what; *c; c++)
+        if ((unsigned char) *c < 0x20 || *c == 0x7F)
+            *c = '?';
+    fprintf (stderr, "dtchat-tap: %s%s%s\n", head, what, tail);
+}
+
 //  Print a one-line command-line error; returns exit status 2.
 static int
 s_bad_argument (const char *format, ...)
+    __attribute__ ((format (printf, 1, 2)));
+static int
+s_bad_argument (const char *format, ...)
 {
-    char what [512];
     va_list args;
     va_start (args, format);
-    vsnprintf (what, sizeof what, format, args);
+    s_say ("", " (try 'dtchat-tap --help')", format, args);
     va_end (args);
-    for (char *c = what; *c; c++)
-        if ((unsigned char) *c < 0x20)
-            *c = '?';
-    fprintf (stderr, "dtchat-tap: %s (try 'dtchat-tap --help')\n", what);
     return 2;
 }
 
@@ -265,16 +277,14 @@ s_find_instance (int *status_p)
 //  Say on stderr why a bus message was dropped; the tap goes on.
 static void
 s_dropped (const char *format, ...)
+    __attribute__ ((format (printf, 1, 2)));
+static void
+s_dropped (const char *format, ...)
 {
-    char what [512];
     va_list args;
     va_start (args, format);
-    vsnprintf (what, sizeof what, format, args);
+    s_say ("dropped a bus message: ", "", format, args);
     va_end (args);
-    for (char *c = what; *c; c++)
-        if ((unsigned char) *c < 0x20 || *c == 0x7F)
-            *c = '?';
-    fprintf (stderr, "dtchat-tap: dropped a bus message: %s\n", what);
 }
 
 //  Receive one bus message and decode it: the event, or NULL (interrupted,
