@@ -172,6 +172,7 @@ s_next_base (ack_tracker_t *self, int64_t base)
     return base > self->cap_ms / 2? self->cap_ms: base * 2;
 }
 
+//  New, empty tracker; see ack_tracker.h.
 ack_tracker_t *
 ack_tracker_new (int64_t initial_ms, int64_t cap_ms, uint32_t seed)
 {
@@ -194,6 +195,7 @@ ack_tracker_new (int64_t initial_ms, int64_t cap_ms, uint32_t seed)
     return self;
 }
 
+//  Destroy with every entry; idempotent.
 void
 ack_tracker_destroy (ack_tracker_t **self_p)
 {
@@ -211,6 +213,7 @@ ack_tracker_destroy (ack_tracker_t **self_p)
     *self_p = NULL;
 }
 
+//  Track UUID (again: with a fresh backoff) until DEADLINE.
 void
 ack_tracker_track (ack_tracker_t *self, const char *uuid,
                    int64_t now, int64_t deadline)
@@ -237,6 +240,7 @@ ack_tracker_track (ack_tracker_t *self, const char *uuid,
         s_heap_fix (self, entry->index);
 }
 
+//  Stop tracking UUID; false if it was not tracked.
 bool
 ack_tracker_acked (ack_tracker_t *self, const char *uuid)
 {
@@ -251,6 +255,7 @@ ack_tracker_acked (ack_tracker_t *self, const char *uuid)
     return true;
 }
 
+//  When the earliest entry is due, -1 if none: the actor's poll timeout.
 int64_t
 ack_tracker_next_due (ack_tracker_t *self)
 {
@@ -258,6 +263,7 @@ ack_tracker_next_due (ack_tracker_t *self)
     return self->heap_size? self->heap [0]->due: -1;
 }
 
+//  Take the earliest entry due at NOW: a RESEND (rescheduled) or EXPIRED.
 ack_tracker_action_t
 ack_tracker_due (ack_tracker_t *self, int64_t now, char **uuid_p)
 {
@@ -289,6 +295,7 @@ ack_tracker_due (ack_tracker_t *self, int64_t now, char **uuid_p)
     return ACK_TRACKER_RESEND;
 }
 
+//  Entries tracked.
 size_t
 ack_tracker_size (ack_tracker_t *self)
 {
@@ -296,6 +303,7 @@ ack_tracker_size (ack_tracker_t *self)
     return self->heap_size;
 }
 
+//  Attempts of the entry the last ack_tracker_due returned.
 uint32_t
 ack_tracker_attempts (ack_tracker_t *self)
 {

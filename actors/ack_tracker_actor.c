@@ -305,6 +305,7 @@ s_self_timeout (self_t *self)
     return wait < 0? 0: wait > INT_MAX? INT_MAX: (int) wait;
 }
 
+//  The actor: see ack_tracker.h and the top of this file.
 void
 ack_tracker_actor (zsock_t *pipe, void *args)
 {

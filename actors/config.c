@@ -370,6 +370,7 @@ s_stream (s_parse_t *p)
     return s_check_rooms (p);
 }
 
+//  Parse a config from TEXT; see config.h.
 config_t *
 config_parse (const char *text, size_t size, const char *name,
               char *reason, size_t reason_size)
@@ -426,6 +427,7 @@ config_destroy (config_t **self_p)
     *self_p = NULL;
 }
 
+//  Read and parse the file at PATH; see config.h.
 config_t *
 config_load (const char *path, char *reason, size_t reason_size)
 {

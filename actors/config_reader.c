@@ -20,6 +20,7 @@ struct _config_reader_t {
     bool failed;
 };
 
+//  Start reading TEXT; see config_reader.h.
 config_reader_t *
 config_reader_new (const char *text, size_t size, const char *name,
                    char *reason, size_t reason_size)
@@ -41,6 +42,7 @@ config_reader_new (const char *text, size_t size, const char *name,
     return self;
 }
 
+//  Free the parser; idempotent.
 void
 config_reader_destroy (config_reader_t **self_p)
 {
@@ -149,6 +151,7 @@ config_reader_null (config_reader_t *self)
             || streq (value, "Null") || streq (value, "NULL"));
 }
 
+//  The current scalar as a new, checked string; see config_reader.h.
 char *
 config_reader_string (config_reader_t *self, const char *what)
 {
@@ -181,6 +184,7 @@ config_reader_string (config_reader_t *self, const char *what)
     return NULL;
 }
 
+//  Step and read a bounded positive integer; see config_reader.h.
 int
 config_reader_integer (config_reader_t *self, const char *what, int64_t max,
                        const char *unit, int64_t *value_p)
@@ -214,6 +218,7 @@ config_reader_integer (config_reader_t *self, const char *what, int64_t max,
     return 0;
 }
 
+//  Step and expect the start of a list.
 int
 config_reader_list (config_reader_t *self, const char *what)
 {
@@ -226,6 +231,7 @@ config_reader_list (config_reader_t *self, const char *what)
     return 0;
 }
 
+//  Step to the next key of a mapping; see config_reader.h.
 int
 config_reader_key (config_reader_t *self, const char **key_p)
 {
@@ -242,6 +248,7 @@ config_reader_key (config_reader_t *self, const char **key_p)
     return 1;
 }
 
+//  Which of KEYS this key is, once only; see config_reader.h.
 int
 config_reader_key_index (config_reader_t *self, const char *key,
                          const char **keys, unsigned *seen,

@@ -7,8 +7,12 @@
     The database is in WAL mode with locking_mode=EXCLUSIVE: the first
     write at open takes a lock held until close, so a second process (or
     connection) gets SQLITE_BUSY, which we report as "locked"; WAL then
-    needs no shared-memory file either. synchronous=FULL: a commit is on
-    disk before we show or ack the message it holds. Statements are
+    needs no shared-memory file either. synchronous=NORMAL: a commit has
+    written its WAL frames to the file (the kernel's cache) before we show
+    or ack the message it holds, so a crash or SIGKILL of dtchat loses
+    nothing; only an OS crash or power loss may lose the last commits
+    (never the file's consistency), and each commit skips an fsync (see
+    docs/ARCHITECTURE.md, the store). Statements are
     prepared once. The file is outside input (it may be damaged or edited):
     open checks its identity, version and integrity; store_load.c reads
     rows back and skips those that do not make sense. The default path
@@ -229,7 +233,10 @@ s_open (store_t *self)
         return -1;
     if (!memory && !streq (mode, "wal"))
         return s_error (self, "cannot use WAL mode (journal mode %s)", mode);
-    rc = sqlite3_exec (self->db, "PRAGMA synchronous = FULL;"
+    //  NORMAL, not FULL: in WAL mode every commit still reaches the file
+    //  before it returns, so it survives our own crash; the fsync per
+    //  commit that FULL adds only guards against the OS going down
+    rc = sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL;"
                        "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return store_db_error (self, rc);

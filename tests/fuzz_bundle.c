@@ -64,6 +64,7 @@ s_check (const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
+//  One input: decode it, then its MTCP frames, each checked as above.
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {

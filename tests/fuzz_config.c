@@ -39,6 +39,7 @@ s_check (config_t *self)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
+//  One input: it loads and keeps its promises, or fails with a reason.
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {

@@ -96,6 +96,8 @@ s_check (const aap_msg_t *msg, const s_expect_t *want, const byte *file)
         assert_null (msg->payload);
 }
 
+//  Every captured uD3TN session parses message by message, each prefix asking
+//  for more.
 static void
 test_sessions_parse (void **state)
 {
@@ -130,6 +132,7 @@ test_sessions_parse (void **state)
     }
 }
 
+//  A RECVBUNDLE carries the UDP datagram unchanged; SENDCONFIRM the bundle id.
 static void
 test_payloads_are_the_datagrams (void **state)
 {
@@ -168,6 +171,7 @@ s_expect_encoding (const aap_msg_t *msg, const char *file)
     free (encoded);
 }
 
+//  What we encode is byte for byte what the uD3TN client sent.
 static void
 test_encode_matches_client (void **state)
 {
@@ -228,6 +232,7 @@ s_expect_reject (const byte *data, size_t size, size_t max,
     assert_non_null (strstr (reason, want));
 }
 
+//  Bad versions, types, EIDs and payload lengths are refused with a reason.
 static void
 test_hostile_input (void **state)
 {

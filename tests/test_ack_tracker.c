@@ -24,6 +24,7 @@ s_step (ack_tracker_t *tracker, int64_t *when, char **uuid)
     return action;
 }
 
+//  A backoff below 1 ms or above its cap is refused; an empty tracker idles.
 static void
 test_new_rejects_bad_backoff (void **state)
 {
@@ -43,6 +44,7 @@ test_new_rejects_bad_backoff (void **state)
     ack_tracker_destroy (&tracker);     //  idempotent
 }
 
+//  The first resend comes one initial interval plus under 25 % jitter later.
 static void
 test_first_resend (void **state)
 {
@@ -70,6 +72,7 @@ test_first_resend (void **state)
     }
 }
 
+//  Each interval doubles (plus jitter) while under the cap.
 static void
 test_doubling (void **state)
 {
@@ -92,6 +95,7 @@ test_doubling (void **state)
     ack_tracker_destroy (&tracker);
 }
 
+//  Intervals stop growing at the cap.
 static void
 test_cap (void **state)
 {
@@ -138,6 +142,7 @@ s_first_resends (uint32_t seed, int count, int64_t *times)
     ack_tracker_destroy (&tracker);
 }
 
+//  Jitter is reproducible from the seed and differs between seeds.
 static void
 test_jitter (void **state)
 {
@@ -163,6 +168,7 @@ test_jitter (void **state)
     assert_true (differ >= 10);
 }
 
+//  Resends stop at the deadline: then one EXPIRED, with the attempts.
 static void
 test_expiry (void **state)
 {
@@ -215,6 +221,7 @@ test_expiry (void **state)
     ack_tracker_destroy (&tracker);
 }
 
+//  ACKED forgets a uuid, once; the others stay.
 static void
 test_acked (void **state)
 {
@@ -248,6 +255,7 @@ test_acked (void **state)
     ack_tracker_destroy (&tracker);
 }
 
+//  Tracking a tracked uuid again restarts its backoff and deadline.
 static void
 test_retrack (void **state)
 {
@@ -327,6 +335,7 @@ s_drain_in_order (ack_tracker_t *tracker, int count, const bool *acked)
     free (expired);
 }
 
+//  A thousand uuids come due in time order, acked ones never.
 static void
 test_order_many (void **state)
 {
@@ -355,6 +364,7 @@ test_order_many (void **state)
     ack_tracker_destroy (&tracker);
 }
 
+//  A hundred thousand uuids in random order: the heap stays correct.
 static void
 test_hundred_thousand (void **state)
 {
@@ -474,6 +484,7 @@ s_expect (zmsg_t **msg_p, const char *verb, const char *uuid,
     return reason;
 }
 
+//  The actor resends on its own clock, then sends EXPIRED.
 static void
 test_actor_resend_then_expire (void **state)
 {
@@ -514,6 +525,7 @@ test_actor_resend_then_expire (void **state)
     s_stop (&h);
 }
 
+//  An ACKED before the first resend means no RESEND at all.
 static void
 test_actor_acked (void **state)
 {
@@ -539,6 +551,7 @@ test_actor_acked (void **state)
     s_stop (&h);
 }
 
+//  Bad TRACKs from the model are dropped and reported on the bus.
 static void
 test_actor_bad_input (void **state)
 {
@@ -591,6 +604,7 @@ test_actor_bad_input (void **state)
     s_stop (&h);
 }
 
+//  START fails with a reason when the args are missing or wrong.
 static void
 test_actor_bad_args (void **state)
 {
@@ -632,6 +646,7 @@ test_actor_bad_args (void **state)
     zactor_destroy (&actor);
 }
 
+//  $TERM ends the actor even when the model is gone mid-resend.
 static void
 test_actor_term_with_model_gone (void **state)
 {

@@ -55,13 +55,15 @@ s_write_all (int fd, const byte *data, size_t size)
     }
 }
 
-//  Big-endian helpers.
+//  Write V big-endian into N bytes at P.
 static void
 s_put (byte *p, uint64_t v, int n)
 {
     for (int i = 0; i < n; i++)
         p [i] = (byte) (v >> (8 * (n - 1 - i)));
 }
+
+//  Read N big-endian bytes at P.
 static uint64_t
 s_get (const byte *p, int n)
 {
@@ -377,6 +379,7 @@ s_node_stop (s_node_t *node)
 
 //  ---------------------------------------------------------------------
 
+//  A whole ipn session: REGISTER, exact SENDBUNDLE, RECV, PING, NACK, order.
 static void
 test_aap_ipn_session (void **state)
 {
@@ -450,6 +453,7 @@ test_aap_ipn_session (void **state)
     zactor_destroy (&agent);
 }
 
+//  A dtn EID over a Unix socket registers its demux and sends.
 static void
 test_aap_dtn_over_unix_socket (void **state)
 {
@@ -493,6 +497,7 @@ test_aap_dtn_over_unix_socket (void **state)
     zactor_destroy (&agent);
 }
 
+//  START fails clearly: REGISTER refused, EID not on the node, no agent.
 static void
 test_aap_start_failures (void **state)
 {
@@ -542,6 +547,7 @@ test_aap_start_failures (void **state)
     s_node_stop (&node);
 }
 
+//  A lost agent fails what was pending, then is reconnected by itself.
 static void
 test_aap_lost_and_reconnected (void **state)
 {

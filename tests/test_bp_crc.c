@@ -9,6 +9,7 @@
 
 #include "testutil.h"
 
+//  The catalogue check values of CRC-16/X.25 and CRC-32C.
 static void
 test_check_values (void **state)
 {
@@ -26,6 +27,7 @@ test_check_values (void **state)
     assert_int_equal (bp_crc32c (ones, 32), 0x62A8AB43u);
 }
 
+//  Computing in pieces gives the one-shot CRC, wherever it is split.
 static void
 test_incremental_matches_whole (void **state)
 {
@@ -62,6 +64,7 @@ s_block_crc (const byte *block, size_t size, size_t value_size)
     return value_size == 2? bp_crc16 (copy, size): bp_crc32c (copy, size);
 }
 
+//  The CRCs uD3TN wrote into the captured bundles recompute exactly.
 static void
 test_captured_block_crcs (void **state)
 {

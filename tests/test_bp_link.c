@@ -58,6 +58,7 @@ s_rig_new (s_rig_t *rig)
     assert_string_equal (bp_link_via (rig->link), rig->via);
 }
 
+//  Destroy the link (twice: idempotent) and the neighbours.
 static void
 s_rig_destroy (s_rig_t *rig)
 {
@@ -108,6 +109,7 @@ s_enqueue (s_rig_t *rig, const char *token, const char *bundle,
     return bp_link_enqueue (rig->link, &item, reason, sizeof reason);
 }
 
+//  While the hop is down, a bundle whose lifetime ends fails its token.
 static void
 test_lifetime_ends_while_down (void **state)
 {
@@ -140,6 +142,7 @@ test_lifetime_ends_while_down (void **state)
     s_rig_destroy (&rig);
 }
 
+//  Resends merge, the queue is bounded, and all goes once the hop is up.
 static void
 test_merge_bound_and_delivery (void **state)
 {

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+//  Exact match first, then the longest prefix, then the default route.
 static void
 test_lookup_order (void **state)
 {
@@ -64,6 +65,7 @@ test_lookup_order (void **state)
     assert_null (routes);
 }
 
+//  Malformed patterns and next hops are refused with a reason.
 static void
 test_bad_routes (void **state)
 {
@@ -95,6 +97,7 @@ test_bad_routes (void **state)
     bp_routes_destroy (&routes);
 }
 
+//  The node of an EID, and MTCP addresses with their canonical text.
 static void
 test_eid_node_and_via (void **state)
 {

@@ -57,6 +57,7 @@ s_load_bundle (size_t i, size_t *size_p)
     return data;
 }
 
+//  Every captured bundle decodes to what its README says.
 static void
 test_captures_decode (void **state)
 {
@@ -112,6 +113,7 @@ s_fields (bundle_t *bundle, size_t i, byte **wire)
     bundle->payload = *wire;
 }
 
+//  Encoding the captures' fields gives their bytes back exactly.
 static void
 test_encode_matches_captures (void **state)
 {
@@ -140,6 +142,7 @@ test_encode_matches_captures (void **state)
     }
 }
 
+//  Bad EIDs are refused at encode; unusual valid ones round-trip.
 static void
 test_encode_rejects_bad_eids (void **state)
 {
@@ -186,6 +189,7 @@ test_encode_rejects_bad_eids (void **state)
     free (encoded);
 }
 
+//  Every truncation of every capture fails with a reason, no overread.
 static void
 test_every_truncation_rejected (void **state)
 {
@@ -207,6 +211,7 @@ test_every_truncation_rejected (void **state)
     }
 }
 
+//  A flipped byte under a CRC is caught.
 static void
 test_flipped_bytes_rejected (void **state)
 {
@@ -285,6 +290,7 @@ s_expect_reject (const byte *data, size_t size, const char *want)
     assert_non_null (strstr (reason, want));
 }
 
+//  Bundles of the wrong shape are refused, each with a reason.
 static void
 test_structure_rejected (void **state)
 {
@@ -393,6 +399,7 @@ test_structure_rejected (void **state)
     s_expect_reject (buf, size, "too many blocks");
 }
 
+//  Bad primary blocks (version, CRC type, flags, EID scheme) are refused.
 static void
 test_primary_rejected (void **state)
 {
@@ -439,6 +446,7 @@ test_primary_rejected (void **state)
     free (data);
 }
 
+//  Deep nesting anywhere fails at the depth bound, not the stack.
 static void
 test_deep_nesting_rejected (void **state)
 {
@@ -460,6 +468,7 @@ test_deep_nesting_rejected (void **state)
     free (deep);
 }
 
+//  Random bytes and mutated bundles never crash; what decodes is in bounds.
 static void
 test_random_input_survives (void **state)
 {

@@ -75,6 +75,7 @@ s_setup (void **state)
     return 0;
 }
 
+//  Close the pair of sockets.
 static int
 s_teardown (void **state)
 {

@@ -26,6 +26,7 @@ s_encode_uint (uint64_t value, byte *buf, size_t size)
     return w.pos;
 }
 
+//  Unsigned integers of every head size round-trip; truncations fail.
 static void
 test_uint_round_trip (void **state)
 {
@@ -64,6 +65,7 @@ test_uint_round_trip (void **state)
     assert_true (value == 86400000);
 }
 
+//  Reserved heads and the wrong major type are errors, nothing read.
 static void
 test_reserved_and_wrong_types (void **state)
 {
@@ -100,6 +102,7 @@ test_reserved_and_wrong_types (void **state)
     assert_ptr_equal (r.error, first);
 }
 
+//  Byte and text strings read in place; a length past the input fails.
 static void
 test_strings (void **state)
 {
@@ -142,6 +145,7 @@ test_strings (void **state)
     assert_int_equal (cbor_reader_left (&r), 0);
 }
 
+//  Definite arrays read; an indefinite one where a definite one is due fails.
 static void
 test_arrays (void **state)
 {
@@ -181,6 +185,7 @@ test_arrays (void **state)
     assert_int_equal (cbor_skip (&r, CBOR_DEPTH_MAX), -1);
 }
 
+//  cbor_skip walks nested items up to its depth bound and no further.
 static void
 test_skip_depth (void **state)
 {
@@ -218,6 +223,7 @@ test_skip_depth (void **state)
     assert_int_equal (cbor_skip (&r, CBOR_DEPTH_MAX), -1);
 }
 
+//  The writer counts what it would write and flags an overflow.
 static void
 test_writer_counts_and_overflows (void **state)
 {

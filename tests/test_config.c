@@ -59,6 +59,7 @@ s_bad (const char *text, char *reason, size_t size)
     return reason;
 }
 
+//  A file with every key loads to exactly its values, endpoints canonical.
 static void
 test_full (void **state)
 {
@@ -111,6 +112,7 @@ test_full (void **state)
     config_destroy (&config);
 }
 
+//  The fewest keys, the largest values, rooms before their peers.
 static void
 test_minimal (void **state)
 {
@@ -249,6 +251,7 @@ static const bad_t s_bads [] = {
     { L P "...\n---\n" L P, "only one YAML document" },
 };
 
+//  Each bad file fails with a one-line reason naming the line.
 static void
 test_bad (void **state)
 {
@@ -279,6 +282,7 @@ s_repeat (const char *head, const char *item, size_t count, const char *tail)
     return text;
 }
 
+//  The bounds on peers, rooms and list sizes hold, exactly.
 static void
 test_caps (void **state)
 {
@@ -365,6 +369,7 @@ s_temp_file (const char *text, size_t size)
     return path;
 }
 
+//  Loading from files: the size bound, and a reason that names the file.
 static void
 test_files (void **state)
 {
@@ -426,6 +431,7 @@ s_survive (const char *text, size_t size)
     }
 }
 
+//  Truncated, random and mutated YAML never crashes.
 static void
 test_garbage (void **state)
 {

@@ -29,6 +29,7 @@ s_expect_bundle (mtcp_reader_t *reader, const byte *want, size_t size)
     zchunk_destroy (&chunk);
 }
 
+//  Each captured MTCP stream gives its bundle, whole or split anywhere.
 static void
 test_whole_and_split (void **state)
 {
@@ -69,6 +70,7 @@ test_whole_and_split (void **state)
     }
 }
 
+//  Bundles back to back, read in random pieces, come out in order.
 static void
 test_back_to_back_random_reads (void **state)
 {
@@ -107,6 +109,7 @@ test_back_to_back_random_reads (void **state)
         free (files [f]);
 }
 
+//  Frame heads are the shortest CBOR byte string heads.
 static void
 test_frame_heads (void **state)
 {
@@ -140,6 +143,7 @@ s_expect_broken (const byte *data, size_t size, size_t max, const char *want)
     mtcp_reader_destroy (&reader);
 }
 
+//  Hostile streams break the reader without big allocations.
 static void
 test_hostile_streams (void **state)
 {

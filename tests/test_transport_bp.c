@@ -120,6 +120,7 @@ s_payload (size_t size, int seed)
     return data;
 }
 
+//  Two native ipn nodes over MTCP: exact bytes both ways, SENT each.
 static void
 test_native_ipn_pair (void **state)
 {
@@ -178,6 +179,7 @@ test_native_ipn_pair (void **state)
     s_node_stop (&a);
 }
 
+//  Two dtn nodes exchange a large message over MTCP.
 static void
 test_native_dtn_pair_large (void **state)
 {
@@ -207,6 +209,7 @@ test_native_dtn_pair_large (void **state)
     s_node_stop (&a);
 }
 
+//  Bad local endpoints, a port in use and bad SENDs fail with reasons.
 static void
 test_start_and_send_errors (void **state)
 {
@@ -254,6 +257,7 @@ test_start_and_send_errors (void **state)
     s_node_stop (&b);
 }
 
+//  Without the bp-socket module, af_bp fails START with a clear reason.
 static void
 test_af_bp_absent (void **state)
 {
@@ -339,6 +343,7 @@ s_read_frame (int fd, mtcp_reader_t *reader, zchunk_t **raw_p)
     return bundle;
 }
 
+//  Bundles wait for a hop that is down and go, merged, once it is up.
 static void
 test_next_hop_down_then_up (void **state)
 {
@@ -452,6 +457,7 @@ s_frame (const char *source, const char *dest, const char *text,
     return frame;
 }
 
+//  A bundle for another node is forwarded byte for byte.
 static void
 test_relay_forwards_unchanged (void **state)
 {
@@ -508,6 +514,7 @@ test_relay_forwards_unchanged (void **state)
     s_node_stop (&relay);
 }
 
+//  Three actors: a relay forwards between the other two.
 static void
 test_relay_between_actors (void **state)
 {
@@ -534,6 +541,7 @@ test_relay_between_actors (void **state)
     s_node_stop (&b);
 }
 
+//  Garbage, bad CRCs and resets close one connection, not the others.
 static void
 test_hostile_mtcp_input (void **state)
 {
