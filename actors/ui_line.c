@@ -9,6 +9,9 @@
     waits for DRAINED and the "drain" sync marker (so every earlier event
     was printed), then reports DONE 0 to its creator. stdin is input from
     outside: lines are bounded (1 MiB), must be UTF-8 and hold no NUL.
+    A refused command comes back twice, as ERROR on the PAIR and as its
+    "app" error copy on the bus: we print the ERROR (the PAIR does not
+    drop) and skip the copy.
 */
 #include "ui.h"
 #include "bus_event.h"
@@ -25,6 +28,7 @@
 #define S_WRITE_WAIT_MS     10000           //  a stuck reader breaks output
 #define S_HELLO_TOKEN       "ui-hello"
 #define S_DRAIN_TOKEN       "drain"
+#define S_REFUSALS_MAX      16      //  ERRORs whose bus copy is still due
 
 typedef enum {
     S_IDLE,             //  before START
@@ -56,6 +60,10 @@ typedef struct {
     uint64_t replayed;          //  msg events of a late hello to skip
     int64_t drain_deadline;     //  0 = none
     int64_t sync_deadline;      //  0 = none
+    //  ERROR texts printed, oldest first, whose "app" copy on the bus has
+    //  not come yet (a copy the bus dropped ages out)
+    char *refusals [S_REFUSALS_MAX];
+    size_t refusal_count;
 } self_t;
 
 //  Write all of DATA to out_fd, waiting (bounded) when it is full.
@@ -355,6 +363,35 @@ s_handle_pipe (self_t *self)
     zstr_free (&verb);
 }
 
+//  Remember WHY, a refusal we printed, so that its bus copy is skipped.
+static void
+s_refusal_add (self_t *self, const char *why)
+{
+    char *copy = strdup (why);
+    if (!copy)
+        return;                 //  then the copy is printed too
+    if (self->refusal_count == S_REFUSALS_MAX) {
+        free (self->refusals [0]);
+        memmove (self->refusals, self->refusals + 1,
+                 --self->refusal_count * sizeof (char *));
+    }
+    self->refusals [self->refusal_count++] = copy;
+}
+
+//  True (and forgotten) if TEXT is a refusal we printed already.
+static bool
+s_refusal_take (self_t *self, const char *text)
+{
+    for (size_t index = 0; text && index < self->refusal_count; index++)
+        if (streq (self->refusals [index], text)) {
+            free (self->refusals [index]);
+            memmove (self->refusals + index, self->refusals + index + 1,
+                     (--self->refusal_count - index) * sizeof (char *));
+            return true;
+        }
+    return false;
+}
+
 //  Handle a message from the chat-model.
 static void
 s_handle_model (self_t *self)
@@ -372,6 +409,8 @@ s_handle_model (self_t *self)
     if (verb && streq (verb, VERB_ERROR)) {
         char *why = zmsg_popstr (msg);
         s_print_app (self, LOG_ERROR, "%s", why? why: "command refused");
+        if (why)
+            s_refusal_add (self, why);
         zstr_free (&why);
     }
     zstr_free (&verb);
@@ -385,6 +424,17 @@ s_handle_bus (self_t *self)
     bus_event_t *event = bus_event_recv (self->sub);
     if (!event)
         return;                 //  undecodable: nothing to show
+    if (event->kind == BUS_EVENT_LOG && streq (event->topic, TOPIC_APP)
+    &&  event->level == LOG_ERROR) {
+        //  The model sends ERROR before it publishes the copy: read the
+        //  pipe dry first, so the ERROR is known when its copy is here
+        while (self->model && (zsock_events (self->model) & ZMQ_POLLIN))
+            s_handle_model (self);
+        if (s_refusal_take (self, event->text)) {
+            bus_event_destroy (&event);
+            return;
+        }
+    }
     bool marker = event->kind == BUS_EVENT_SYS && event->sys_kind
                && streq (event->sys_kind, "sync") && event->token;
     if (marker && strncmp (event->token, S_HELLO_TOKEN,
@@ -504,6 +554,8 @@ s_self_destroy (self_t **self_p)
         fcntl (self->args.in_fd, F_SETFL, self->in_flags);
     zsock_destroy (&self->model);
     zsock_destroy (&self->sub);
+    while (self->refusal_count > 0)
+        free (self->refusals [--self->refusal_count]);
     free (self->line);
     free (self);
     *self_p = NULL;

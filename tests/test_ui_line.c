@@ -371,17 +371,44 @@ test_drain (void **state)
     s_expect_done (test, 0);
 }
 
-//  The marker may come before DRAINED; ERROR from the model is shown.
+//  Publish an "app" event at LEVEL with TEXT, as the chat-model does.
+static void
+s_publish_app (test_t *test, log_level_t level, const char *text)
+{
+    bus_event_t *event = bus_event_new (BUS_EVENT_LOG, TOPIC_APP);
+    event->level = level;
+    event->text = strdup (text);
+    assert_int_equal (bus_event_publish (event, test->pub), 0);
+    bus_event_destroy (&event);
+}
+
+//  The marker may come before DRAINED; ERROR from the model is shown
+//  once: its "app" copy on the bus is not printed again, other app
+//  errors are.
 static void
 test_marker_first_and_error (void **state)
 {
     test_t *test = (test_t *) *state;
     s_start (test);
+    //  the model's order: ERROR on the pipe, then the copy on the bus
     assert_int_equal (zsock_send (test->model, "ss", VERB_ERROR,
                                   "no such message"), 0);
+    s_publish_app (test, LOG_ERROR, "no such message");
+    s_publish_app (test, LOG_ERROR, "a store error");
+    s_publish_app (test, LOG_ERROR, "no such message");     //  not a copy
+    s_publish_sync (test, "after");
     char *line = s_read_line (test);
     assert_string_equal (line, "{\"event\":\"app\",\"level\":\"error\","
                          "\"text\":\"no such message\"}");
+    free (line);
+    line = s_read_line (test);
+    assert_non_null (strstr (line, "a store error"));
+    free (line);
+    line = s_read_line (test);
+    assert_non_null (strstr (line, "no such message"));
+    free (line);
+    line = s_read_line (test);
+    assert_non_null (strstr (line, "\"token\":\"after\""));
     free (line);
     s_close_input (test);
     s_expect (test, VERB_DRAIN, NULL, NULL);
