@@ -7,64 +7,23 @@
     sure its subscription has reached the bus (SYNC until the marker comes
     back), so no status of ours is missed. At end of input it sends DRAIN,
     waits for DRAINED and the "drain" sync marker (so every earlier event
-    was printed), then reports DONE 0 to its creator. stdin is input from
-    outside: lines are bounded (1 MiB), must be UTF-8 and hold no NUL.
+    was printed), then reports DONE 0 to its creator. Input lines and
+    commands are read in ui_line_input.c (see ui_line_private.h).
     A refused command comes back twice, as ERROR on the PAIR and as its
     "app" error copy on the bus: we print the ERROR (the PAIR does not
     drop) and skip the copy.
 */
-#include "ui.h"
-#include "bus_event.h"
-#include "chat_msg.h"
+#include "ui_line_private.h"
 #include "event_bus.h"
 #include <fcntl.h>
 #include <poll.h>
 
-#define S_LINE_MAX          (1024 * 1024)   //  longest input line, bytes
-#define S_READ_CHUNK        65536           //  bytes per read (2)
 #define S_HELLO_RETRY_MS    200             //  SYNC again this often
 #define S_HELLO_TIMEOUT_MS  5000            //  give up on the model after
 #define S_SYNC_WAIT_MS      3000            //  after DRAINED, for the marker
 #define S_WRITE_WAIT_MS     10000           //  a stuck reader breaks output
 #define S_HELLO_TOKEN       "ui-hello"
 #define S_DRAIN_TOKEN       "drain"
-#define S_REFUSALS_MAX      16      //  ERRORs whose bus copy is still due
-
-typedef enum {
-    S_IDLE,             //  before START
-    S_HELLO,            //  waiting for our SYNC marker
-    S_READING,          //  reading input
-    S_DRAINING,         //  DRAIN sent, waiting for DRAINED and the marker
-    S_FINISHED          //  DONE sent; printing events until $TERM
-} s_state_t;
-
-typedef struct {
-    zsock_t *pipe;              //  our creator
-    zsock_t *model;             //  PAIR to the chat-model
-    zsock_t *sub;               //  SUB on the bus
-    ui_args_t args;             //  copy; strings stay borrowed
-    int in_flags;               //  in_fd's flags to restore, or -1
-    s_state_t state;
-    bool terminated;
-    bool quit;                  //  /quit was typed
-    bool out_broken;            //  out_fd failed: print nothing more
-    char *line;                 //  the line being assembled
-    size_t line_size;
-    bool skipping;              //  dropping the rest of a too-long line
-    size_t line_number;
-    unsigned hello_count;
-    int64_t hello_next;         //  when to SYNC again
-    int64_t hello_deadline;
-    bool drained;               //  DRAINED came
-    bool synced;                //  the drain marker came
-    uint64_t replayed;          //  msg events of a late hello to skip
-    int64_t drain_deadline;     //  0 = none
-    int64_t sync_deadline;      //  0 = none
-    //  ERROR texts printed, oldest first, whose "app" copy on the bus has
-    //  not come yet (a copy the bus dropped ages out)
-    char *refusals [S_REFUSALS_MAX];
-    size_t refusal_count;
-} self_t;
 
 //  Write all of DATA to out_fd, waiting (bounded) when it is full.
 //  Returns 0 or -1 (output gone).
@@ -94,10 +53,10 @@ s_write_all (self_t *self, const char *data, size_t size)
 }
 
 //  Report DONE STATUS to our creator; input is over for us.
-static void
-s_finish (self_t *self, int status)
+void
+ui_line_finish (self_t *self, int status)
 {
-    self->state = S_FINISHED;
+    self->state = UI_LINE_FINISHED;
     zsock_send (self->pipe, "si", VERB_DONE, status);
 }
 
@@ -118,8 +77,9 @@ s_print_event (self_t *self, const bus_event_t *event)
         full [size] = '\n';
         if (s_write_all (self, full, size + 1)) {
             self->out_broken = true;
-            if (self->state == S_READING || self->state == S_DRAINING)
-                s_finish (self, 1);
+            if (self->state == UI_LINE_READING
+            ||  self->state == UI_LINE_DRAINING)
+                ui_line_finish (self, 1);
         }
         line = full;
     }
@@ -127,8 +87,8 @@ s_print_event (self_t *self, const bus_event_t *event)
 }
 
 //  Print an "app" notice of our own (not on the bus: it is for our user).
-static void
-s_print_app (self_t *self, log_level_t level, const char *format, ...)
+void
+ui_line_note (self_t *self, log_level_t level, const char *format, ...)
 {
     bus_event_t *event = bus_event_new (BUS_EVENT_LOG, TOPIC_APP);
     if (!event)
@@ -145,10 +105,10 @@ s_print_app (self_t *self, log_level_t level, const char *format, ...)
 }
 
 //  Ask the model to drain; DONE comes when it has and the marker shows.
-static void
-s_start_drain (self_t *self)
+void
+ui_line_start_drain (self_t *self)
 {
-    self->state = S_DRAINING;
+    self->state = UI_LINE_DRAINING;
     self->drained = false;
     self->synced = false;
     self->sync_deadline = 0;
@@ -157,149 +117,6 @@ s_start_drain (self_t *self)
     zsock_send (self->model, "s", VERB_DRAIN);
 }
 
-//  Print the list of commands.
-static void
-s_print_help (self_t *self)
-{
-    s_print_app (self, LOG_INFO, "each line you type is a message "
-                 "to the remote; commands:");
-    s_print_app (self, LOG_INFO, "/help         this list");
-    s_print_app (self, LOG_INFO, "/quit         leave now (end of input "
-                 "instead waits for acks)");
-    s_print_app (self, LOG_INFO, "/resend UUID  send a FAILED message "
-                 "again (a unique uuid prefix will do)");
-    s_print_app (self, LOG_INFO, "/order send|receive  show the history "
-                 "again, by send time or by arrival here");
-    s_print_app (self, LOG_INFO, "//text        send a text that starts "
-                 "with '/'");
-}
-
-//  Run one command line (it starts with '/').
-static void
-s_handle_command (self_t *self, char *line)
-{
-    char *arg = line + strcspn (line, " \t");
-    if (*arg) {
-        *arg++ = 0;
-        arg += strspn (arg, " \t");
-    }
-    if (streq (line, "/quit")) {
-        self->quit = true;
-        s_finish (self, 0);
-    }
-    else
-    if (streq (line, "/help"))
-        s_print_help (self);
-    else
-    if (streq (line, "/resend")) {
-        if (*arg && !strpbrk (arg, " \t"))
-            zsock_send (self->model, "ss", VERB_RESEND, arg);
-        else
-            s_print_app (self, LOG_ERROR, "usage: /resend UUID");
-    }
-    else
-    if (streq (line, "/order")) {
-        //  The model re-publishes the history in that order after the
-        //  marker; the token says why it came
-        if (streq (arg, "send") || streq (arg, "receive")) {
-            char token [32];
-            snprintf (token, sizeof token, "order-%s", arg);
-            zsock_send (self->model, "sss", VERB_SYNC, token, arg);
-        }
-        else
-            s_print_app (self, LOG_ERROR, "usage: /order send|receive");
-    }
-    else
-        s_print_app (self, LOG_ERROR, "unknown command '%.64s' "
-                     "(try /help)", line);
-}
-
-//  Handle one input line (no newline; may hold any bytes).
-static void
-s_handle_line (self_t *self, char *line, size_t size)
-{
-    self->line_number++;
-    if (memchr (line, 0, size)) {
-        s_print_app (self, LOG_ERROR, "input line %zu holds a NUL byte: "
-                     "not sent", self->line_number);
-        return;
-    }
-    line [size] = 0;
-    //  Trim blanks (and the \r of CRLF input) at both ends
-    while (size > 0 && strchr (" \t\r\n\f\v", line [size - 1]))
-        line [--size] = 0;
-    size_t skip = strspn (line, " \t\r\f\v");
-    line += skip;
-    size -= skip;
-    if (size == 0)
-        return;                 //  the Rust original skips empty lines
-    if (!chat_msg_utf8_valid (line, size)) {
-        s_print_app (self, LOG_ERROR, "input line %zu is not valid UTF-8: "
-                     "not sent", self->line_number);
-        return;
-    }
-    if (line [0] == '/' && line [1] != '/')
-        s_handle_command (self, line);
-    else
-        zsock_send (self->model, "sss", VERB_TEXT, "",
-                    line [0] == '/'? line + 1: line);
-}
-
-//  Add DATA (no newline in it) to the line being assembled, bounded.
-static void
-s_append (self_t *self, const char *data, size_t size)
-{
-    if (self->skipping || size == 0)
-        return;
-    if (self->line_size + size > S_LINE_MAX) {
-        s_print_app (self, LOG_ERROR, "input line %zu is longer than %d "
-                     "bytes: not sent", self->line_number + 1, S_LINE_MAX);
-        self->skipping = true;
-        self->line_size = 0;
-        return;
-    }
-    memcpy (self->line + self->line_size, data, size);
-    self->line_size += size;
-}
-
-//  Read what in_fd has and act on every complete line; EOF starts DRAIN.
-static void
-s_handle_input (self_t *self)
-{
-    char chunk [S_READ_CHUNK];
-    ssize_t rc = read (self->args.in_fd, chunk, sizeof chunk);
-    if (rc == -1 && (errno == EAGAIN || errno == EWOULDBLOCK
-                 ||  errno == EINTR))
-        return;
-    if (rc <= 0) {
-        if (rc == -1)
-            s_print_app (self, LOG_ERROR, "cannot read input: %s",
-                         strerror (errno));
-        if (self->line_size > 0 && !self->skipping)
-            s_handle_line (self, self->line, self->line_size);
-        self->line_size = 0;
-        if (self->state == S_READING)
-            s_start_drain (self);
-        return;
-    }
-    const char *data = chunk;
-    size_t left = (size_t) rc;
-    while (left > 0 && self->state == S_READING) {
-        const char *newline = (const char *) memchr (data, '\n', left);
-        size_t part = newline? (size_t) (newline - data): left;
-        s_append (self, data, part);
-        if (!newline)
-            break;
-        if (self->skipping)
-            self->line_number++;
-        else
-            s_handle_line (self, self->line, self->line_size);
-        self->skipping = false;
-        self->line_size = 0;
-        data = newline + 1;
-        left -= part + 1;
-    }
-}
 
 //  Send one SYNC hello: its marker on our SUB proves we are subscribed.
 static void
@@ -316,7 +133,7 @@ static void
 s_handle_start (self_t *self)
 {
     const char *why = NULL;
-    if (self->state != S_IDLE)
+    if (self->state != UI_LINE_IDLE)
         why = "ui already started";
     else
     if (!self->args.model_endpoint || !self->args.bus_endpoint)
@@ -332,7 +149,7 @@ s_handle_start (self_t *self)
         zsock_send (self->pipe, "is", -1, why);
         return;
     }
-    self->state = S_HELLO;
+    self->state = UI_LINE_HELLO;
     self->hello_deadline = zclock_mono () + S_HELLO_TIMEOUT_MS;
     s_send_hello (self);
 }
@@ -352,11 +169,12 @@ s_handle_pipe (self_t *self)
         s_handle_start (self);
     else
     if (streq (verb, VERB_FLUSH)) {
-        if (self->state == S_FINISHED && !self->quit && !self->out_broken)
-            s_start_drain (self);
+        if (self->state == UI_LINE_FINISHED && !self->quit
+        &&  !self->out_broken)
+            ui_line_start_drain (self);
         else
-        if (self->state == S_FINISHED)
-            s_finish (self, self->out_broken? 1: 0);
+        if (self->state == UI_LINE_FINISHED)
+            ui_line_finish (self, self->out_broken? 1: 0);
     }
     else
         assert (false);         //  only our creator talks here
@@ -370,7 +188,7 @@ s_refusal_add (self_t *self, const char *why)
     char *copy = strdup (why);
     if (!copy)
         return;                 //  then the copy is printed too
-    if (self->refusal_count == S_REFUSALS_MAX) {
+    if (self->refusal_count == UI_LINE_REFUSALS) {
         free (self->refusals [0]);
         memmove (self->refusals, self->refusals + 1,
                  --self->refusal_count * sizeof (char *));
@@ -398,17 +216,18 @@ s_handle_model (self_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->model);
     char *verb = msg? zmsg_popstr (msg): NULL;
-    if (verb && streq (verb, VERB_DRAINED) && self->state == S_DRAINING) {
+    if (verb && streq (verb, VERB_DRAINED)
+    &&  self->state == UI_LINE_DRAINING) {
         self->drained = true;
         if (self->synced)
-            s_finish (self, 0);
+            ui_line_finish (self, 0);
         else
             self->sync_deadline = zclock_mono () + S_SYNC_WAIT_MS;
     }
     else
     if (verb && streq (verb, VERB_ERROR)) {
         char *why = zmsg_popstr (msg);
-        s_print_app (self, LOG_ERROR, "%s", why? why: "command refused");
+        ui_line_note (self, LOG_ERROR, "%s", why? why: "command refused");
         if (why)
             s_refusal_add (self, why);
         zstr_free (&why);
@@ -439,8 +258,8 @@ s_handle_bus (self_t *self)
                && streq (event->sys_kind, "sync") && event->token;
     if (marker && strncmp (event->token, S_HELLO_TOKEN,
                            strlen (S_HELLO_TOKEN)) == 0) {
-        if (self->state == S_HELLO) {
-            self->state = S_READING;
+        if (self->state == UI_LINE_HELLO) {
+            self->state = UI_LINE_READING;
             zsock_send (self->pipe, "is", 0, "");
         }
         else    //  a hello sent before the first marker came back: the
@@ -453,8 +272,8 @@ s_handle_bus (self_t *self)
     //  re-publishing; the marker's re-publishing shows every message's
     //  latest status, once
     if (event->kind == BUS_EVENT_MSG
-    &&  (self->state == S_HELLO || self->replayed > 0)) {
-        if (self->state != S_HELLO)
+    &&  (self->state == UI_LINE_HELLO || self->replayed > 0)) {
+        if (self->state != UI_LINE_HELLO)
             self->replayed--;
         bus_event_destroy (&event);
         return;
@@ -462,10 +281,10 @@ s_handle_bus (self_t *self)
     if (!(self->args.quiet && event->kind == BUS_EVENT_SYS))
         s_print_event (self, event);
     if (marker && streq (event->token, S_DRAIN_TOKEN)
-    &&  self->state == S_DRAINING) {
+    &&  self->state == UI_LINE_DRAINING) {
         self->synced = true;
         if (self->drained)
-            s_finish (self, 0);
+            ui_line_finish (self, 0);
     }
     bus_event_destroy (&event);
 }
@@ -475,28 +294,28 @@ static void
 s_handle_timers (self_t *self)
 {
     int64_t now = zclock_mono ();
-    if (self->state == S_HELLO && now >= self->hello_deadline) {
-        self->state = S_FINISHED;
+    if (self->state == UI_LINE_HELLO && now >= self->hello_deadline) {
+        self->state = UI_LINE_FINISHED;
         zsock_send (self->pipe, "is", -1,
                     "the chat-model does not answer SYNC");
     }
     else
-    if (self->state == S_HELLO && now >= self->hello_next)
+    if (self->state == UI_LINE_HELLO && now >= self->hello_next)
         s_send_hello (self);
     else
-    if (self->state == S_DRAINING && self->drained
+    if (self->state == UI_LINE_DRAINING && self->drained
     &&  self->sync_deadline && now >= self->sync_deadline) {
-        s_print_app (self, LOG_WARN, "the drain marker never came: "
-                     "some events may be missing above");
-        s_finish (self, 0);
+        ui_line_note (self, LOG_WARN, "the drain marker never came: "
+                      "some events may be missing above");
+        ui_line_finish (self, 0);
     }
     else
-    if (self->state == S_DRAINING && self->drain_deadline
+    if (self->state == UI_LINE_DRAINING && self->drain_deadline
     &&  now >= self->drain_deadline) {
-        s_print_app (self, LOG_ERROR, "messages still unacked %" PRId64
-                     " ms after end of input: giving up",
-                     self->args.drain_timeout_ms);
-        s_finish (self, 1);
+        ui_line_note (self, LOG_ERROR, "messages still unacked %" PRId64
+                      " ms after end of input: giving up",
+                      self->args.drain_timeout_ms);
+        ui_line_finish (self, 1);
     }
 }
 
@@ -505,11 +324,11 @@ static long
 s_timeout (self_t *self)
 {
     int64_t next = 0;
-    if (self->state == S_HELLO)
+    if (self->state == UI_LINE_HELLO)
         next = self->hello_next < self->hello_deadline?
                self->hello_next: self->hello_deadline;
     else
-    if (self->state == S_DRAINING) {
+    if (self->state == UI_LINE_DRAINING) {
         next = self->sync_deadline;
         if (self->drain_deadline && (!next || self->drain_deadline < next))
             next = self->drain_deadline;
@@ -529,8 +348,8 @@ s_self_new (zsock_t *pipe, ui_args_t *args)
         return NULL;
     self->pipe = pipe;
     self->args = *args;
-    self->state = S_IDLE;
-    self->line = (char *) malloc (S_LINE_MAX + 1);
+    self->state = UI_LINE_IDLE;
+    self->line = (char *) malloc (UI_LINE_MAX + 1);
     if (!self->line) {
         free (self);
         return NULL;
@@ -592,7 +411,7 @@ ui_line_actor (zsock_t *pipe, void *args)
             items [count++] = (zmq_pollitem_t) {
                 zsock_resolve (self->sub), 0, ZMQ_POLLIN, 0 };
         }
-        bool reading = self->state == S_READING;
+        bool reading = self->state == UI_LINE_READING;
         if (reading)
             items [count++] = (zmq_pollitem_t) {
                 NULL, self->args.in_fd, ZMQ_POLLIN, 0 };
@@ -609,8 +428,8 @@ ui_line_actor (zsock_t *pipe, void *args)
             if (items [2].revents & ZMQ_POLLIN)
                 s_handle_bus (self);
         }
-        if (reading && items [3].revents && self->state == S_READING)
-            s_handle_input (self);
+        if (reading && items [3].revents && self->state == UI_LINE_READING)
+            ui_line_read_input (self);
         s_handle_timers (self);
     }
     s_self_destroy (&self);
