@@ -1,7 +1,7 @@
 /*  chat_model.c: the chat-model actor, owner of every message and status.
 
     Its creator (node) starts it and binds it with START; it then binds
-    one PAIR for the ui (TEXT, RESEND, DRAIN, SYNC in; ERROR, DRAINED
+    one PAIR for the ui (TEXT, PEER, RESEND, DRAIN, SYNC in; ERROR, DRAINED
     out), one for the ack-tracker (TRACK, ACKED out; RESEND, EXPIRED in)
     and one per transport (SEND out; SENT, FAILED, RECV in), and connects
     a PUB to the event bus, where it publishes a "msg" event for every
@@ -185,13 +185,10 @@ s_self_bind (self_t *self, char *reason, size_t reason_size)
     if (chat_model_set_order (self, self->order_text, reason, reason_size))
         return -1;
     char why [CHAT_MODEL_REASON_MAX - 16];     //  room for "remote: "
-    if (self->remote) {
-        if (endpoint_parse (&self->remote_ep, self->remote, why, sizeof why)) {
-            snprintf (reason, reason_size, "remote: %s", why);
-            return -1;
-        }
-        endpoint_format (&self->remote_ep, self->remote_text,
-                         sizeof self->remote_text);
+    if (self->remote
+    &&  chat_model_set_remote (self, self->remote, why, sizeof why)) {
+        snprintf (reason, reason_size, "remote: %s", why);
+        return -1;
     }
     self->pub = event_bus_publisher (self->bus_endpoint);
     if (!self->pub) {
@@ -261,6 +258,9 @@ s_handle_ui (self_t *self)
     else
     if (streq (verb, VERB_TEXT))
         chat_model_text (self, msg);
+    else
+    if (streq (verb, VERB_PEER))
+        chat_model_peer (self, msg);
     else
     if (streq (verb, VERB_RESEND))
         chat_model_resend (self, msg);

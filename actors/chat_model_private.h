@@ -3,7 +3,8 @@
     The chat-model actor is one class split by responsibility to keep each
     file short: chat_model.c holds its state, START and the loop that
     reads every pipe and hands each verb on; chat_model_send.c owns our
-    outgoing messages (TEXT, RESEND, SENT, FAILED, EXPIRED, ACKED);
+    outgoing messages (TEXT, PEER, RESEND, SENT, FAILED, EXPIRED,
+    ACKED);
     chat_model_recv.c takes what transports received (decode, validate,
     ack, dedup, show); chat_model_sync.c publishes (msg and sys events,
     refusals) and answers SYNC and DRAIN. All of them see the one state
@@ -44,9 +45,11 @@ typedef struct {
     char *bus_endpoint;
     char *sender;
     char *room;
-    char *remote;                   //  as given; NULL = none
-    endpoint_t remote_ep;           //  parsed at START
-    char remote_text [CHAT_MODEL_ENDPOINT_MAX];     //  canonical form
+    char *remote;                   //  as given at START; NULL = none
+    //  the default remote (START, then PEER): parsed, and its canonical
+    //  text ("" = none: TEXT is refused)
+    endpoint_t remote_ep;
+    char remote_text [CHAT_MODEL_ENDPOINT_MAX];
     int64_t lifetime_ms;
     char *db_path;                  //  NULL = no store
     char *order_text;               //  as given, checked at START
@@ -64,6 +67,13 @@ typedef struct {
 //  TEXT room text from the ui (the frames after the verb in MSG).
 void
     chat_model_text (self_t *self, zmsg_t *msg);
+//  Make TEXT the default remote: 0, or -1 with why it does not parse.
+int
+    chat_model_set_remote (self_t *self, const char *text,
+                           char *why, size_t why_size);
+//  PEER endpoint from the ui.
+void
+    chat_model_peer (self_t *self, zmsg_t *msg);
 //  RESEND uuid-or-prefix from the ui.
 void
     chat_model_resend (self_t *self, zmsg_t *msg);

@@ -3,13 +3,14 @@
     Part of the chat-model actor (see chat_model_private.h). The loop in
     chat_model.c hands it the verbs that concern a message we send: TEXT
     and RESEND from the ui make a message (or reopen a FAILED one) and
-    hand its bytes to the transport of the remote's protocol, tracked by
-    the ack-tracker; the tracker's RESEND sends it again (same uuid, same
-    bytes) and its EXPIRED fails it; a transport's SENT moves it forward;
-    a peer's ack (from chat_model_recv.c) makes it ACKED. Each status
-    change goes to the store (if any) and then on the bus. With a store, a
-    new text is written before it is shown, or refused; after a restart
-    the stored outbox goes out again, tracked until its original deadline.
+    hand its bytes to the transport of the default remote's protocol
+    (PEER changes that remote), tracked by the ack-tracker; the tracker's
+    RESEND sends it again (same uuid, same bytes, same destination) and
+    its EXPIRED fails it; a transport's SENT moves it forward; a peer's
+    ack (from chat_model_recv.c) makes it ACKED. Each status change goes
+    to the store (if any) and then on the bus. With a store, a new text
+    is written before it is shown, or refused; after a restart the stored
+    outbox goes out again, tracked until its original deadline.
 */
 #include "chat_model_private.h"
 
@@ -177,7 +178,7 @@ chat_model_text (self_t *self, zmsg_t *msg)
     if (!room || !frame)
         chat_model_refuse (self, "TEXT needs a room and a text");
     else
-    if (!self->remote)
+    if (!*self->remote_text)
         chat_model_refuse (self, "no remote to send to");
     else
     if (size == 0)
@@ -195,6 +196,49 @@ chat_model_text (self_t *self, zmsg_t *msg)
     }
     zstr_free (&room);
     zframe_destroy (&frame);
+}
+
+//  Make TEXT the default remote (no check of its transport: a message to
+//  it fails at once, which START allows).
+int
+chat_model_set_remote (self_t *self, const char *text,
+                       char *why, size_t why_size)
+{
+    endpoint_t endpoint;
+    if (endpoint_parse (&endpoint, text, why, why_size))
+        return -1;
+    self->remote_ep = endpoint;
+    endpoint_format (&endpoint, self->remote_text, sizeof self->remote_text);
+    return 0;
+}
+
+//  PEER endpoint: later texts go there, if a transport speaks to it.
+void
+chat_model_peer (self_t *self, zmsg_t *msg)
+{
+    char *text = zmsg_popstr (msg);
+    char why [CHAT_MODEL_REASON_MAX] = "";
+    char parse [CHAT_MODEL_REASON_MAX - 16];    //  room for "peer: "
+    endpoint_t endpoint;
+    if (!text || !*text)
+        snprintf (why, sizeof why, "PEER needs an endpoint");
+    else
+    if (endpoint_parse (&endpoint, text, parse, sizeof parse))
+        snprintf (why, sizeof why, "peer: %s", parse);
+    else
+    if (!self->transport [endpoint.proto])
+        snprintf (why, sizeof why, "peer %.*s: no %s transport (dtchat "
+                  "has no local %s endpoint)", DTCHAT_ENDPOINT_MAX, text,
+                  endpoint_proto_name (endpoint.proto),
+                  endpoint_proto_name (endpoint.proto));
+    else {
+        chat_model_set_remote (self, text, parse, sizeof parse);
+        bus_log (self->pub, TOPIC_APP, LOG_INFO, self->remote_text,
+                 "messages go to %s", self->remote_text);
+    }
+    if (*why)
+        chat_model_refuse (self, why);
+    zstr_free (&text);
 }
 
 //  RESEND uuid-or-prefix: a FAILED message goes again, same uuid and bytes.

@@ -8,6 +8,8 @@
     - RECV from a transport: a text is acked to its source_endpoint (over
       that endpoint's protocol) and shown once (RECEIVED); a duplicate uuid
       is acked again and not shown; an ack moves our message to ACKED.
+    - PEER from the ui: later TEXTs go to that endpoint instead (it needs
+      a transport of its protocol); messages already sent keep theirs.
     - Statuses only move forward: SENDING -> SENT -> ACKED, or -> FAILED;
       an ack still wins over FAILED; only an explicit RESEND from the ui
       moves FAILED back to SENDING.

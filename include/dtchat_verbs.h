@@ -53,6 +53,13 @@
                                        word is refused with ERROR and the
                                        sync still comes). The first SYNC
                                        also resends the stored outbox
+    PEER    ui -> model         "s"    endpoint text: the default remote
+                                       from now on (later TEXTs go there;
+                                       messages already sent keep theirs).
+                                       Refused with ERROR when it does not
+                                       parse or no transport speaks its
+                                       protocol; else an "app" info event
+                                       names it (its endpoint field too)
     ERROR   model -> ui         "s"    a command was refused: why
 
     The ui's own actor pipe also carries:
@@ -78,6 +85,7 @@
 #define VERB_DRAIN      "DRAIN"
 #define VERB_DRAINED    "DRAINED"
 #define VERB_SYNC       "SYNC"
+#define VERB_PEER       "PEER"
 #define VERB_ERROR      "ERROR"
 #define VERB_DONE       "DONE"
 

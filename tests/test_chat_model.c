@@ -817,6 +817,77 @@ test_no_transport (void **state)
     s_teardown (&fx);
 }
 
+//  PEER switches the default remote for later texts (a tcp one here,
+//  named in any case); a retry of an earlier message keeps its own
+//  destination; an endpoint that does not parse or has no transport is
+//  refused and changes nothing.
+static void
+test_peer (void **state)
+{
+    fixture_t fx;
+    s_setup (&fx, "peer", S_REMOTE, true);
+    zframe_t *frame;
+    chat_msg_t *first = s_send_text (&fx, "", "to bob", &frame);
+
+    zsock_send (fx.ui, "ss", VERB_PEER, "garbage");
+    s_expect_refused (&fx, "peer: ");
+    zsock_send (fx.ui, "ss", VERB_PEER, "bp ipn:2.1");
+    s_expect_refused (&fx, "no bp transport");
+    zsock_send (fx.ui, "ss", VERB_PEER, "");
+    s_expect_refused (&fx, "PEER needs");
+    zsock_send (fx.ui, "s", VERB_PEER);
+    s_expect_refused (&fx, "PEER needs");
+    //  still to bob
+    zframe_t *frame2;
+    chat_msg_t *second = s_send_text (&fx, "", "still bob", &frame2);
+
+    zsock_send (fx.ui, "ss", VERB_PEER, "TCP 127.0.0.1:7003");
+    bus_event_t *event = s_event (&fx);
+    assert_string_equal (event->topic, TOPIC_APP);
+    assert_int_equal (event->level, LOG_INFO);
+    assert_string_equal (event->endpoint, "tcp 127.0.0.1:7003");
+    assert_non_null (strstr (event->text, "tcp 127.0.0.1:7003"));
+    bus_event_destroy (&event);
+
+    zsock_send (fx.ui, "sss", VERB_TEXT, "lobby", "to carol");
+    char *token, *peer;
+    zframe_t *bytes;
+    chat_msg_t *third = s_expect_send (fx.tcp, &token, &peer, &bytes);
+    assert_string_equal (peer, "tcp 127.0.0.1:7003");
+    assert_string_equal (third->text, "to carol");
+    assert_string_equal (third->room_uuid, "lobby");
+    assert_string_equal (third->source_endpoint, "??");     //  no tcp local
+    s_expect_track (&fx, third->uuid);
+    event = s_expect_msg (&fx, MSG_SENDING);
+    assert_string_equal (event->peer, "tcp 127.0.0.1:7003");
+    bus_event_destroy (&event);
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&bytes);
+
+    //  the tracker's retry of the first message still goes to bob
+    zsock_send (fx.tracker, "ss", VERB_RESEND, first->uuid);
+    chat_msg_t *again = s_expect_send (fx.udp, &token, &peer, &bytes);
+    assert_string_equal (token, first->uuid);
+    assert_string_equal (peer, S_REMOTE);
+    assert_true (zframe_eq (bytes, frame));
+    event = s_expect_msg (&fx, MSG_SENDING);
+    assert_string_equal (event->peer, S_REMOTE);
+    bus_event_destroy (&event);
+    assert_false (s_ready (fx.tcp));
+    chat_msg_destroy (&again);
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&bytes);
+
+    chat_msg_destroy (&third);
+    chat_msg_destroy (&second);
+    chat_msg_destroy (&first);
+    zframe_destroy (&frame2);
+    zframe_destroy (&frame);
+    s_teardown (&fx);
+}
+
 //  DRAIN with nothing pending answers at once; with a message pending it
 //  answers when the ack comes.
 static void
@@ -1335,6 +1406,7 @@ main (void)
         cmocka_unit_test (test_expire_resend),
         cmocka_unit_test (test_text_refused),
         cmocka_unit_test (test_no_transport),
+        cmocka_unit_test (test_peer),
         cmocka_unit_test (test_drain),
         cmocka_unit_test (test_store_restart),
         cmocka_unit_test (test_store_dedup_restart),
