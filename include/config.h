@@ -11,19 +11,24 @@
         local:                         # our endpoints, one per protocol
           - udp 127.0.0.1:7777
           - tcp 127.0.0.1:7777
-        peers:                         # the first is the default remote
-          - name: bob
+        peers:                         # the first is the default remote;
+          - name: bob                  # the ui's /peer NAME switches
             endpoint: udp 127.0.0.1:6666
-        rooms:                         # room name -> peer names
-          - name: room
-            peers: [bob]
+        rooms:                         # room name -> peer names (/room
+          - name: room                 # NAME sends there; one peer at a
+            peers: [bob]               # time, no multicast)
+        db: /home/alice/chat.db        # the store, see --db
+        order: receive                 # history order, see --order
         bp_agent: aap:127.0.0.1:4242   # optional, see --bp-agent
         bp_routes:                     # optional, see --bp-route
           - "ipn:2.* mtcp:127.0.0.1:4557"
 
     A file is input: sizes are bounded (1 MiB, 64 peers, 64 rooms, 256
-    byte strings), endpoints are parsed with endpoint_parse, and every
-    error names the file, line and key.
+    byte strings), endpoints are parsed with endpoint_parse, order is
+    send or receive, and every error names the file, line and key. db is
+    a path as --db takes it (":memory:" keeps nothing; a relative path is
+    from the working directory, not the file's). Options given on the
+    command line win over the file.
 */
 #ifndef CONFIG_H_INCLUDED
 #define CONFIG_H_INCLUDED
@@ -56,6 +61,10 @@ size_t
     config_max_message (config_t *self);
 const char *
     config_bp_agent (config_t *self);
+const char *
+    config_db (config_t *self);
+const char *
+    config_order (config_t *self);
 
 //  NULL-terminated arrays owned by the config.
 const char **
@@ -70,6 +79,15 @@ const char *
     config_peer_name (config_t *self, size_t index);
 const char *
     config_peer_endpoint (config_t *self, size_t index);
+
+//  The same as NULL-terminated arrays, owned by the config: the peers'
+//  names, their endpoints (in the same order), the rooms' names.
+const char **
+    config_peer_names (config_t *self);
+const char **
+    config_peer_endpoints (config_t *self);
+const char **
+    config_room_names (config_t *self);
 
 //  Rooms: count, name of the I-th, and its NULL-terminated peer names.
 size_t

@@ -34,6 +34,8 @@
     "    peers:\n" \
     "      - carol\n" \
     "bp_agent: aap:127.0.0.1:4242\n" \
+    "db: /tmp/alice.db\n" \
+    "order: receive\n" \
     "bp_routes:\n" \
     "  - \"ipn:2.* mtcp:127.0.0.1:4557\"\n"
 
@@ -75,6 +77,8 @@ test_full (void **state)
     assert_int_equal (config_lifetime_ms (config), 60000);
     assert_int_equal (config_max_message (config), 16777216);
     assert_string_equal (config_bp_agent (config), "aap:127.0.0.1:4242");
+    assert_string_equal (config_db (config), "/tmp/alice.db");
+    assert_string_equal (config_order (config), "receive");
 
     //  endpoints come back canonical
     const char **locals = config_locals (config);
@@ -94,6 +98,15 @@ test_full (void **state)
     assert_string_equal (config_peer_endpoint (config, 1), "tcp [::1]:5555");
     assert_null (config_peer_name (config, 2));
     assert_null (config_peer_endpoint (config, 2));
+    //  and as arrays, in the same order
+    const char **names = config_peer_names (config);
+    const char **endpoints = config_peer_endpoints (config);
+    assert_string_equal (names [0], "bob");
+    assert_string_equal (endpoints [0], "udp 127.0.0.1:6666");
+    assert_string_equal (names [1], "carol");
+    assert_string_equal (endpoints [1], "tcp [::1]:5555");
+    assert_null (names [2]);
+    assert_null (endpoints [2]);
 
     assert_int_equal (config_room_count (config), 2);
     assert_string_equal (config_room_name (config, 0), "lobby");
@@ -107,6 +120,10 @@ test_full (void **state)
     assert_null (peers [1]);
     assert_null (config_room_name (config, 2));
     assert_null (config_room_peers (config, 2));
+    names = config_room_names (config);
+    assert_string_equal (names [0], "lobby");
+    assert_string_equal (names [1], "quiet");
+    assert_null (names [2]);
     config_destroy (&config);
     assert_null (config);
     config_destroy (&config);
@@ -123,6 +140,11 @@ test_minimal (void **state)
     assert_null (config_id (config));
     assert_null (config_room (config));
     assert_null (config_bp_agent (config));
+    assert_null (config_db (config));
+    assert_null (config_order (config));
+    assert_null (config_room_names (config) [0]);
+    assert_string_equal (config_peer_names (config) [0], "b");
+    assert_null (config_peer_names (config) [1]);
     assert_int_equal (config_lifetime_ms (config), 0);
     assert_int_equal (config_max_message (config), 0);
     assert_string_equal (config_locals (config) [0], "udp 127.0.0.1:1");
@@ -218,6 +240,14 @@ static const bad_t s_bads [] = {
     { L P "id:\n", "t.yaml:3: 'id' has no value" },
     { L P "id: ~\n", "'id' has no value" },
     { L P "room: \"\"\n", "'room' has no value" },
+    { L P "db:\n", "t.yaml:3: 'db' has no value" },
+    { L P "db: [a.db]\n", "'db' must be a scalar, not a list" },
+    //  order
+    { L P "order: sideways\n",
+      "t.yaml:3: 'order' is send or receive, not 'sideways'" },
+    { L P "order: Send\n", "'order' is send or receive" },
+    { L P "order: [send]\n", "'order' must be a scalar, not a list" },
+    { L P "order: send\norder: send\n", "t.yaml:4: duplicate key 'order'" },
     //  endpoints
     { "local: [udp 1.2.3.4]\n" P, "t.yaml:1: 'local': missing ':PORT'" },
     { L "peers: [{name: bob, endpoint: foo 1.2.3.4:5}]\n", "'endpoint': " },
