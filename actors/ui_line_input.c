@@ -25,8 +25,94 @@ s_print_help (self_t *self)
                   "again (a unique uuid prefix will do)");
     ui_line_note (self, LOG_INFO, "/order send|receive  show the history "
                   "again, by send time or by arrival here");
+    ui_line_note (self, LOG_INFO, "/peers        the peers and rooms of "
+                  "the config file");
+    ui_line_note (self, LOG_INFO, "/peer NAME    send to that peer from "
+                  "now on (or /peer ENDPOINT, e.g. /peer udp 10.0.0.2:7777)");
+    ui_line_note (self, LOG_INFO, "/room NAME    send to that room from now "
+                  "on (/room alone: which one)");
     ui_line_note (self, LOG_INFO, "//text        send a text that starts "
                   "with '/'");
+}
+
+//  Print the config's rooms, if it has any.
+static void
+s_print_rooms (self_t *self)
+{
+    const char **rooms = self->args.rooms;
+    if (!rooms || !*rooms)
+        return;
+    char list [1024] = "";
+    size_t used = 0;
+    for (size_t index = 0; rooms [index] && used < sizeof list; index++)
+        used += (size_t) snprintf (list + used, sizeof list - used, "%s%s",
+                                   index? ", ": "", rooms [index]);
+    ui_line_note (self, LOG_INFO, "rooms: %s", list);
+}
+
+//  /peers: each peer of the config with its endpoint, then the rooms.
+static void
+s_peers (self_t *self)
+{
+    const char **names = self->args.peer_names;
+    const char **endpoints = self->args.peer_endpoints;
+    if (!names || !endpoints || !*names)
+        ui_line_note (self, LOG_INFO, "no peers: they come from a config "
+                      "file (dtchat --config FILE)");
+    for (size_t index = 0; names && endpoints && names [index]
+                        && endpoints [index]; index++)
+        ui_line_note (self, LOG_INFO, "peer %s: %s", names [index],
+                      endpoints [index]);
+    s_print_rooms (self);
+}
+
+//  /peer NAME|ENDPOINT: a name from the config, else an endpoint text
+//  (it has a space: "udp 1.2.3.4:5"); the model checks the endpoint.
+static void
+s_peer (self_t *self, const char *arg)
+{
+    const char **names = self->args.peer_names;
+    const char **endpoints = self->args.peer_endpoints;
+    const char *endpoint = NULL;
+    for (size_t index = 0; names && endpoints && names [index]
+                        && endpoints [index] && !endpoint; index++)
+        if (streq (names [index], arg))
+            endpoint = endpoints [index];
+    if (!endpoint && strchr (arg, ' '))
+        endpoint = arg;
+    if (!*arg)
+        ui_line_note (self, LOG_ERROR, "usage: /peer NAME or /peer "
+                      "ENDPOINT (see /peers)");
+    else
+    if (!endpoint)
+        ui_line_note (self, LOG_ERROR, "unknown peer '%.64s' (see /peers)",
+                      arg);
+    else
+        zsock_send (self->model, "ss", VERB_PEER, endpoint);
+}
+
+//  /room NAME: later texts carry that room; /room alone tells which.
+static void
+s_room (self_t *self, const char *arg)
+{
+    bool control = false;
+    for (const char *at = arg; *at; at++)
+        control |= (byte) *at < 0x20;
+    if (!*arg && *self->room)
+        ui_line_note (self, LOG_INFO, "messages go to room %s", self->room);
+    else
+    if (!*arg)
+        ui_line_note (self, LOG_INFO, "messages go to the default room");
+    else
+    if (strlen (arg) >= sizeof self->room || control)
+        ui_line_note (self, LOG_ERROR, "a room name has 1 to %zu bytes and "
+                      "no control characters", sizeof self->room - 1);
+    else {
+        snprintf (self->room, sizeof self->room, "%s", arg);
+        ui_line_note (self, LOG_INFO, "messages go to room %s", self->room);
+    }
+    if (!*arg)
+        s_print_rooms (self);
 }
 
 //  Run one command line (it starts with '/').
@@ -65,6 +151,15 @@ s_handle_command (self_t *self, char *line)
             ui_line_note (self, LOG_ERROR, "usage: /order send|receive");
     }
     else
+    if (streq (line, "/peers"))
+        s_peers (self);
+    else
+    if (streq (line, "/peer"))
+        s_peer (self, arg);
+    else
+    if (streq (line, "/room"))
+        s_room (self, arg);
+    else
         ui_line_note (self, LOG_ERROR, "unknown command '%.64s' "
                       "(try /help)", line);
 }
@@ -96,7 +191,7 @@ s_handle_line (self_t *self, char *line, size_t size)
     if (line [0] == '/' && line [1] != '/')
         s_handle_command (self, line);
     else
-        zsock_send (self->model, "sss", VERB_TEXT, "",
+        zsock_send (self->model, "sss", VERB_TEXT, self->room,
                     line [0] == '/'? line + 1: line);
 }
 

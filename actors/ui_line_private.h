@@ -49,6 +49,7 @@ typedef struct {
     //  not come yet (a copy the bus dropped ages out)
     char *refusals [UI_LINE_REFUSALS];
     size_t refusal_count;
+    char room [DTCHAT_ID_MAX];  //  where texts go (/room); "" = default
 } self_t;
 
 //  ui_line.c

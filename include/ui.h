@@ -6,7 +6,9 @@
     creator it has finished with DONE "i" on its actor pipe.
 
     ui_line_actor (actors/ui_line.c): line mode. Each input line is a
-    message to the remote; "/quit", "/help", "/resend UUID" are commands.
+    message to the remote; "/quit", "/help", "/resend UUID", "/order
+    send|receive", "/peer NAME|ENDPOINT" (PEER), "/peers" and "/room
+    NAME" are commands.
     At end of input it sends DRAIN, waits for DRAINED and the matching
     "sys" sync event, then reports DONE 0. Prints one line per event, or
     one JSON object per line with json (flushed each line).
@@ -36,6 +38,12 @@ typedef struct {
     //  line mode: when DRAINED has not come this long after DRAIN, print
     //  an error and report DONE 1 (dtchat: lifetime + 5 s); 0 = no limit
     int64_t drain_timeout_ms;
+    //  from a config file, for /peers, /peer NAME and /room (NULL = none,
+    //  all borrowed): the peers' names and their endpoint texts (two
+    //  NULL-terminated arrays in the same order) and the rooms' names
+    const char **peer_names;
+    const char **peer_endpoints;
+    const char **rooms;
 } ui_args_t;
 
 #define VERB_FLUSH      "FLUSH"

@@ -313,6 +313,76 @@ test_commands (void **state)
     s_expect_nothing (test);
 }
 
+//  The config's peers and rooms: /peer NAME sends PEER with its endpoint,
+//  /peer ENDPOINT as typed, an unknown name nothing; /room changes the
+//  room of later TEXTs; /peers and /room list them.
+static void
+test_peers_and_rooms (void **state)
+{
+    test_t *test = (test_t *) *state;
+    const char *names [] = { "bob", "carol", NULL };
+    const char *endpoints [] = { "udp 127.0.0.1:6666", "tcp 127.0.0.1:5555",
+                                 NULL };
+    const char *rooms [] = { "lobby", "quiet", NULL };
+    test->args.peer_names = names;
+    test->args.peer_endpoints = endpoints;
+    test->args.rooms = rooms;
+    s_start (test);
+    S_INPUT (test, "/peer carol\n");
+    s_expect (test, VERB_PEER, "tcp 127.0.0.1:5555", NULL);
+    S_INPUT (test, "/peer udp 10.0.0.2:7777\n");
+    s_expect (test, VERB_PEER, "udp 10.0.0.2:7777", NULL);
+    S_INPUT (test, "/peer dave\n/peer\n");
+    char *line = s_read_until (test, "unknown peer 'dave'");
+    assert_non_null (strstr (line, "\"level\":\"error\""));
+    free (line);
+    line = s_read_until (test, "usage: /peer");
+    free (line);
+    s_expect_nothing (test);
+
+    S_INPUT (test, "/room\nfirst\n");
+    line = s_read_until (test, "default room");
+    free (line);
+    line = s_read_line (test);
+    assert_non_null (strstr (line, "rooms: lobby, quiet"));
+    free (line);
+    s_expect (test, VERB_TEXT, "", "first");
+    S_INPUT (test, "/room  lobby \nin the lobby\n/room\n");
+    line = s_read_until (test, "messages go to room lobby");
+    free (line);
+    s_expect (test, VERB_TEXT, "lobby", "in the lobby");
+    line = s_read_until (test, "messages go to room lobby");
+    free (line);
+
+    S_INPUT (test, "/peers\n");
+    line = s_read_until (test, "peer bob: udp 127.0.0.1:6666");
+    free (line);
+    line = s_read_line (test);
+    assert_non_null (strstr (line, "peer carol: tcp 127.0.0.1:5555"));
+    free (line);
+    line = s_read_line (test);
+    assert_non_null (strstr (line, "rooms: lobby, quiet"));
+    free (line);
+    s_expect_nothing (test);
+}
+
+//  With no config, /peers says where peers come from; /peer ENDPOINT
+//  still works.
+static void
+test_peers_without_config (void **state)
+{
+    test_t *test = (test_t *) *state;
+    s_start (test);
+    S_INPUT (test, "/peers\n/peer bob\n/peer tcp [::1]:7\n");
+    char *line = s_read_until (test, "no peers");
+    assert_non_null (strstr (line, "--config"));
+    free (line);
+    line = s_read_until (test, "unknown peer 'bob'");
+    free (line);
+    s_expect (test, VERB_PEER, "tcp [::1]:7", NULL);
+    s_expect_nothing (test);
+}
+
 //  Bad input lines are reported and not sent; the next good one is.
 static void
 test_hostile_input (void **state)
@@ -495,6 +565,10 @@ main (void)
         cmocka_unit_test_setup_teardown (test_order_and_late_hello, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_hostile_input, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_peers_and_rooms, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_peers_without_config, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_drain, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_marker_first_and_error,
