@@ -233,8 +233,8 @@ chat_model_peer (self_t *self, zmsg_t *msg)
                   endpoint_proto_name (endpoint.proto));
     else {
         chat_model_set_remote (self, text, parse, sizeof parse);
-        bus_log (self->pub, TOPIC_APP, LOG_INFO, self->remote_text,
-                 "messages go to %s", self->remote_text);
+        bus_log (self->pub, TOPIC_APP, LOG_INFO, NULL, "messages go to %s",
+                 self->remote_text);
     }
     if (*why)
         chat_model_refuse (self, why);

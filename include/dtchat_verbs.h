@@ -59,7 +59,7 @@
                                        Refused with ERROR when it does not
                                        parse or no transport speaks its
                                        protocol; else an "app" info event
-                                       names it (its endpoint field too)
+                                       names it ("messages go to ...")
     ERROR   model -> ui         "s"    a command was refused: why
 
     The ui's own actor pipe also carries:

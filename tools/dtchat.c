@@ -90,7 +90,8 @@ static const char *s_usage =
 "      --order ORDER      history by send time (send, the default) or the\n"
 "                         peer's messages at their arrival here (receive)\n"
 "\n"
-"Line-mode commands: /help, /quit, /resend UUID, /order send|receive.\n"
+"Line-mode commands: /help, /quit, /resend UUID, /order send|receive,\n"
+"/peers, /peer NAME|ENDPOINT (send to another peer), /room NAME.\n"
 "\n"
 "Examples:\n"
 "  dtchat \"udp 127.0.0.1:7777\" \"udp 127.0.0.1:6666\"\n"
@@ -451,8 +452,9 @@ s_choose_store (const s_options_t *options, node_config_t *config,
 }
 
 //  Build the peer(s) and the ui, run until DONE or a signal, tear down.
+//  FILE (or NULL) is the config file, whose peers and rooms the ui offers.
 static int
-s_run (s_options_t *options, node_config_t *config, int sfd)
+s_run (s_options_t *options, node_config_t *config, config_t *file, int sfd)
 {
     char reason [512] = "";
     bool demo = !options->local && !options->config;
@@ -497,7 +499,10 @@ s_run (s_options_t *options, node_config_t *config, int sfd)
         .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
         .json = options->json, .quiet = options->quiet,
         .local = local, .remote = node_remote (node),
-        .drain_timeout_ms = lifetime + 5000
+        .drain_timeout_ms = lifetime + 5000,
+        .peer_names = file? config_peer_names (file): NULL,
+        .peer_endpoints = file? config_peer_endpoints (file): NULL,
+        .rooms = file? config_room_names (file): NULL
     };
     ui = s_start_actor (s_choose_ui (options), &ui_args, reason,
                         sizeof reason);
@@ -587,6 +592,10 @@ main (int argc, char **argv)
             config.bp_agent = config_bp_agent (file);
         if (!options.route_count)
             config.bp_routes = config_bp_routes (file);
+        if (!options.db)
+            options.db = config_db (file);
+        if (!options.order)
+            options.order = config_order (file);
     }
     if (options.local || options.config) {
         rc = s_check_endpoints (config.locals, config.remote);
@@ -616,7 +625,7 @@ main (int argc, char **argv)
         zstr_free (&db_default);
         return 1;
     }
-    rc = s_run (&options, &config, sfd);
+    rc = s_run (&options, &config, file, sfd);
     close (sfd);
     config_destroy (&file);
     zstr_free (&db_default);
