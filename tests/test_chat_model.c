@@ -1267,6 +1267,22 @@ test_store_order (void **state)
     zframe_destroy (&frame);
 }
 
+//  Start a model on ARGS with pipe names of its own (a closed socket's
+//  inproc name is freed lazily: binding it again at once may fail).
+static zactor_t *
+s_model_start_fresh (chat_model_args_t *args, int *status, char **detail)
+{
+    char uuid [37], ui [80], tracker [80];
+    chat_msg_uuid_new (uuid);
+    snprintf (ui, sizeof ui, "inproc://test-cm-fresh-ui-%s", uuid);
+    snprintf (tracker, sizeof tracker, "inproc://test-cm-fresh-tr-%s", uuid);
+    args->ui_endpoint = ui;
+    args->tracker_endpoint = tracker;
+    zactor_t *model = s_model_start (args, status, detail);
+    args->ui_endpoint = args->tracker_endpoint = NULL;
+    return model;
+}
+
 //  START fails with a reason that names the file: no such directory,
 //  locked by another store; and an unknown order.
 static void
@@ -1275,15 +1291,13 @@ test_store_start_errors (void **state)
     s_tmp_t tmp;
     s_tmp_new (&tmp);
     chat_model_args_t args = {
-        .ui_endpoint = "inproc://test-cm-store-start-ui",
-        .tracker_endpoint = "inproc://test-cm-store-start-tracker",
         .bus_endpoint = "inproc://test-cm-store-start-bus",
         .remote = S_REMOTE,
         .db_path = "/nonexistent-dir/chat.db"
     };
     int status;
     char *detail;
-    zactor_t *model = s_model_start (&args, &status, &detail);
+    zactor_t *model = s_model_start_fresh (&args, &status, &detail);
     assert_int_equal (status, -1);
     assert_non_null (strstr (detail, "/nonexistent-dir/chat.db"));
     zstr_free (&detail);
@@ -1292,7 +1306,7 @@ test_store_start_errors (void **state)
     store_t *holder = store_new (tmp.db, NULL, 0);
     assert_non_null (holder);
     args.db_path = tmp.db;
-    model = s_model_start (&args, &status, &detail);
+    model = s_model_start_fresh (&args, &status, &detail);
     assert_int_equal (status, -1);
     assert_non_null (strstr (detail, tmp.db));
     assert_non_null (strstr (detail, "locked"));
@@ -1301,7 +1315,7 @@ test_store_start_errors (void **state)
     store_destroy (&holder);
 
     args.order = "sideways";
-    model = s_model_start (&args, &status, &detail);
+    model = s_model_start_fresh (&args, &status, &detail);
     assert_int_equal (status, -1);
     assert_non_null (strstr (detail, "order"));
     zstr_free (&detail);
@@ -1310,12 +1324,12 @@ test_store_start_errors (void **state)
     //  the failures released the store and the pipes: this one starts,
     //  and with no sender_uuid its id comes from the store, made once
     args.order = "receive";
-    model = s_model_start (&args, &status, &detail);
+    model = s_model_start_fresh (&args, &status, &detail);
     assert_int_equal (status, 0);
     assert_int_equal (strlen (detail), 36);
     zactor_destroy (&model);
     char *again = NULL;
-    model = s_model_start (&args, &status, &again);
+    model = s_model_start_fresh (&args, &status, &again);
     assert_int_equal (status, 0);
     assert_string_equal (again, detail);
     zstr_free (&detail);
@@ -1323,7 +1337,7 @@ test_store_start_errors (void **state)
     zactor_destroy (&model);
     //  a sender_uuid given wins, and START says nothing
     args.sender_uuid = "carol";
-    model = s_model_start (&args, &status, &detail);
+    model = s_model_start_fresh (&args, &status, &detail);
     assert_int_equal (status, 0);
     assert_string_equal (detail, "");
     zstr_free (&detail);
