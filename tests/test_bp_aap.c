@@ -353,13 +353,14 @@ s_node_start (s_node_t *node, const char *local, const char *agent)
     node->model = zsock_new_pair (NULL);
     assert_int_equal (zsock_bind (node->model, "%s", node->model_ep), 0);
     node->event_bus = testutil_event_bus (node->frontend, node->backend);
-    const char *topics [] = { TOPIC_NET, NULL };
-    node->bus = event_bus_subscriber (node->backend, topics);
+    node->bus = testutil_bus_subscriber (node->frontend, node->backend,
+                                         TOPIC_NET);
     node->args.model_endpoint = node->model_ep;
     node->args.bus_endpoint = node->frontend;
     node->args.bp_agent = agent;
     node->actor = zactor_new (transport_bp_actor, &node->args);
     assert_non_null (node->actor);
+    testutil_bus_settle (node->event_bus);
     char *detail = NULL;
     int status = testutil_start (node->actor, local, &detail);
     snprintf (node->detail, sizeof node->detail, "%s", detail);

@@ -59,9 +59,8 @@ s_node_start (s_node_t *node, const char *local, const char *agent,
     assert_int_equal (zsock_bind (node->model, "%s", node->model_ep), 0);
     //  a real event bus: a SUB cannot bind for an inproc PUB reliably
     node->event_bus = testutil_event_bus (node->frontend, node->backend);
-    const char *topics [] = { TOPIC_NET, NULL };
-    node->bus = event_bus_subscriber (node->backend, topics);
-    assert_non_null (node->bus);
+    node->bus = testutil_bus_subscriber (node->frontend, node->backend,
+                                         TOPIC_NET);
     node->routes [0] = route1;
     node->routes [1] = route1? route2: NULL;
     node->args.model_endpoint = node->model_ep;
@@ -70,6 +69,7 @@ s_node_start (s_node_t *node, const char *local, const char *agent,
     node->args.bp_routes = node->routes;
     node->actor = zactor_new (transport_bp_actor, &node->args);
     assert_non_null (node->actor);
+    testutil_bus_settle (node->event_bus);
     char *detail = NULL;
     int status = testutil_start (node->actor, local, &detail);
     snprintf (node->detail, sizeof node->detail, "%s", detail);
@@ -168,8 +168,7 @@ test_native_ipn_pair (void **state)
     for (int i = 0; i < 40; i++) {
         char token [16];
         snprintf (token, sizeof token, "m%d", i);
-        testutil_expect_recv (b.model, "bp ipn:1.1", (const byte *) token,
-                       strlen (token));
+        testutil_expect_recv (b.model, "bp ipn:1.1", token, strlen (token));
     }
     //  a bundle to ourselves is delivered at once
     s_send (&a, "self", "bp ipn:1.1", text, 3);
@@ -577,9 +576,7 @@ test_hostile_mtcp_input (void **state)
     free (broken);
     //  a huge declared frame
     bad = s_connect (b.listening);
-    testutil_write_all (bad,
-                        (const byte *) "\x5b\x7f\xff\xff\xff\xff\xff\xff\xff",
-                 9);
+    testutil_write_all (bad, "\x5b\x7f\xff\xff\xff\xff\xff\xff\xff", 9);
     testutil_expect_event (b.bus, TOPIC_NET, "limit");
     close (bad);
     //  a truncated bundle, then a close

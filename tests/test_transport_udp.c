@@ -46,13 +46,13 @@ s_rig_new (const char *name)
     assert_int_equal (zsock_bind (self->model, "%s", self->model_endpoint),
                       0);
     self->bus = testutil_event_bus (self->frontend, self->backend);
-    const char *topics [] = { TOPIC_NET, NULL };
-    self->events = event_bus_subscriber (self->backend, topics);
-    assert_non_null (self->events);
+    self->events = testutil_bus_subscriber (self->frontend, self->backend,
+                                            TOPIC_NET);
     self->args.model_endpoint = self->model_endpoint;
     self->args.bus_endpoint = self->frontend;
     self->udp = zactor_new (transport_udp_actor, &self->args);
     assert_non_null (self->udp);
+    testutil_bus_settle (self->bus);
     return self;
 }
 

@@ -142,6 +142,62 @@ testutil_event_bus (const char *frontend, const char *backend)
     return bus;
 }
 
+//  A SUB on the bus BACKEND for TOPIC whose subscription has already
+//  reached the bus: probes published on FRONTEND until one comes back
+//  (then every probe is read, so none is left for the test). An XSUB
+//  hands its subscriptions to each publisher that connects later, so an
+//  actor started after this never filters its first events away, as it
+//  may on a loaded machine when the subscription is still on its way.
+static inline zsock_t *
+testutil_bus_subscriber (const char *frontend, const char *backend,
+                         const char *topic)
+{
+    const char *topics [] = { topic, NULL };
+    zsock_t *sub = event_bus_subscriber (backend, topics);
+    assert_non_null (sub);
+    zsock_t *probe = event_bus_publisher (frontend);
+    assert_non_null (probe);
+    zpoller_t *poller = zpoller_new (sub, NULL);
+    assert_non_null (poller);
+    int64_t deadline = zclock_mono () + TESTUTIL_WAIT_MS;
+    int sent = 0, last = -1;
+    while (last == -1 && zclock_mono () < deadline) {
+        zsock_send (probe, "si", topic, sent++);
+        if (zpoller_wait (poller, 10) == sub) {
+            char *got = NULL;
+            assert_int_equal (zsock_recv (sub, "si", &got, &last), 0);
+            zstr_free (&got);
+        }
+    }
+    if (last == -1)
+        fail_msg ("no subscription to '%s' within %d ms", topic,
+                  TESTUTIL_WAIT_MS);
+    //  Probes go in order: the last one sent ends the drain
+    while (last < sent - 1) {
+        assert_ptr_equal (zpoller_wait (poller, TESTUTIL_WAIT_MS), sub);
+        char *got = NULL;
+        assert_int_equal (zsock_recv (sub, "si", &got, &last), 0);
+        zstr_free (&got);
+    }
+    zpoller_destroy (&poller);
+    zsock_destroy (&probe);
+    return sub;
+}
+
+//  A round trip (STATS) to the event bus actor BUS. Its loop polls all its
+//  sockets before it answers, so a publisher that connected before this
+//  call has been taken in and sent the bus's subscriptions: with
+//  testutil_bus_subscriber, an actor started before this call cannot
+//  lose its first events to a subscription still on its way.
+static inline void
+testutil_bus_settle (zactor_t *bus)
+{
+    assert_int_equal (zsock_send (bus, "s", VERB_STATS), 0);
+    uint64_t forwarded = 0, subscriptions = 0;
+    assert_int_equal (zsock_recv (bus, "88", &forwarded, &subscriptions), 0);
+    assert_true (subscriptions > 0);
+}
+
 //  Expect exactly VERB TOKEN from a transport on MODEL: SENT has no
 //  reason, FAILED has one, containing WANT when WANT is not NULL.
 //  Returns FAILED's reason (the caller frees), else NULL.
