@@ -75,7 +75,10 @@ db: b.db
 """)
         b = group.dtchat("b", extra=["--config", b_file])
         a = group.dtchat("a", extra=["--config", a_file])
-        group.wait_for(lambda: a.ready() and b.ready(), "both ready")
+        # the "store:" banner comes right after the "bus:" one
+        group.wait_for(lambda: all(any(line.startswith("store: ")
+                                       for line in proc.err_lines)
+                                   for proc in (a, b)), "both ready")
         it.check(f"store: {a_db}" in a.err_lines, "A's store is not the "
                  "file's db", group)
         it.check("store: b.db" in b.err_lines, "B's store is not the "
