@@ -22,6 +22,9 @@
 #define S_START_TIMEOUT_MS  10000
 
 struct _node_t {
+    //  a fresh random tag: inproc names must not repeat when a new node
+    //  lands at a freed node's address (libzmq frees names lazily)
+    char tag [33];
     //  inproc endpoints, unique to this node
     char *frontend;                 //  bus XSUB: actors' PUBs connect
     char *backend;                  //  bus XPUB: SUBs connect
@@ -133,12 +136,11 @@ s_await_start (zactor_t *actor, const char *what, char **detail_p,
     return 0;
 }
 
-//  Make "inproc://dtchat-<hex>-NAME" for this node.
+//  Make "inproc://dtchat-<tag>-NAME" for this node.
 static char *
 s_inproc (node_t *self, const char *name)
 {
-    return zsys_sprintf ("inproc://dtchat-%" PRIxPTR "-%s",
-                         (uintptr_t) self, name);
+    return zsys_sprintf ("inproc://dtchat-%s-%s", self->tag, name);
 }
 
 //  Start the event bus with its three endpoints.
@@ -317,6 +319,11 @@ node_bind (const node_config_t *config, char *reason, size_t reason_size)
     if (!self) {
         s_reason (reason, reason_size, "out of memory");
         return NULL;
+    }
+    zuuid_t *tag = zuuid_new ();
+    if (tag) {
+        snprintf (self->tag, sizeof self->tag, "%s", zuuid_str (tag));
+        zuuid_destroy (&tag);
     }
     self->frontend = s_inproc (self, "bus-in");
     self->backend = s_inproc (self, "bus-out");
