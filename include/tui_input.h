@@ -7,7 +7,7 @@
     line being typed as a draft. The cursor only stands between two
     characters, and a combining mark moves and deletes with the character
     it belongs to. tui_input_view says which part of the line to show in
-    W columns so that the cursor is visible. ui_curses.c turns curses keys
+    W columns so that the cursor is visible. tui_keys.c turns curses keys
     into tui_key_t values; everything here is unit-tested without curses.
 */
 #ifndef TUI_INPUT_H_INCLUDED

@@ -3,7 +3,7 @@
     The messages (in arrival order, by uuid), the recent "net" and "app"
     events, the counts for the status bar, the scroll position, and the
     resync bookkeeping, all built from bus_event_t values the ui receives
-    on its SUB. ui_curses.c feeds it events and asks it what to draw.
+    on its SUB. tui_app.c feeds it events and tui_draw.c draws from it.
 
     Missed events. The bus may drop; tui_model detects it three ways:
     - a "msg" event for a uuid it never saw, in a status that cannot be

@@ -10,7 +10,8 @@
 # survives 40x10, says "terminal too small" below that and redraws at
 # 120x40, PgUp shows the scroll-back marker and End returns to live, /quit
 # ends with status 0 and gives the terminal back (no alternate screen, the
-# shell's line after it shows), and Ctrl-C ends a second run with 130.
+# shell's line after it shows), and a second run shows the history from
+# its store and ends with status 130 on Ctrl-C.
 set -u
 : "${DTCHAT_BIN:?set DTCHAT_BIN to the build directory}"
 if ! command -v tmux >/dev/null; then
@@ -19,7 +20,9 @@ if ! command -v tmux >/dev/null; then
 fi
 work=$(mktemp -d)
 sock="dtchat-it-tui-$$"
-tmx () { tmux -L "$sock" -f /dev/null "$@"; }
+# (fd 3, the peer's input, must not leak into the tmux server: the peer
+# would never see the end of its input)
+tmx () { tmux -L "$sock" -f /dev/null "$@" 3>&-; }
 peer_pid=""
 cleanup () {
     tmx kill-server 2>/dev/null
@@ -99,13 +102,13 @@ peer_ep="udp 127.0.0.1:$2"
 # The peer: line mode, fed through a fifo we keep open
 mkfifo "$work/peer.in"
 "$DTCHAT_BIN/dtchat" --no-tui --json --quiet --bus none --id peer \
-    "$peer_ep" "$tui_ep" <"$work/peer.in" >"$work/peer.out" \
+    --db :memory: "$peer_ep" "$tui_ep" <"$work/peer.in" >"$work/peer.out" \
     2>"$work/peer.err" &
 peer_pid=$!
 exec 3>"$work/peer.in"
 
 # The curses ui, in a shell that reports how it ended
-run="'$DTCHAT_BIN/dtchat' --bus none --id me '$tui_ep' '$peer_ep'"
+run="'$DTCHAT_BIN/dtchat' --bus none --id me --db '$work/tui.db' '$tui_ep' '$peer_ep'"
 tmx new-session -d -s tui -x 100 -y 30 \
     "sh -c \"$run; echo dtchat exited \\\$?; exec sleep 300\""
 wait_screen "messages"
@@ -130,7 +133,7 @@ wait_gone "> $text"
 
 # Small, too small, large
 tmx resize-window -t tui -x 40 -y 10
-wait_screen "F1 help"
+wait_screen "pending" "failed"
 wait_screen "from the peer"
 tmx resize-window -t tui -x 30 -y 8
 wait_screen "terminal too small"
@@ -155,12 +158,13 @@ wait_screen "dtchat exited 0"
     || fail "/quit left the terminal in the alternate screen"
 screen | grep -F -q "more below" && fail "/quit left the ui on the screen"
 
-# A second run ends with Ctrl-C: status 130, terminal given back
+# A second run shows the history from its store, and ends with Ctrl-C:
+# status 130, terminal given back
 tmx kill-session -t tui
 tmx new-session -d -s tui -x 100 -y 30 \
     "sh -c \"$run; echo dtchat exited \\\$?; exec sleep 300\""
 wait_screen "messages"
-wait_screen "RECEIVED" "from the peer ✓"
+wait_screen "RECEIVED" "line 40 of many"
 tmx send-keys -t tui C-c
 wait_screen "dtchat exited 130"
 [ "$(tmx display -p -t tui '#{alternate_on}')" = "0" ] \
@@ -173,6 +177,7 @@ while kill -0 "$peer_pid" 2>/dev/null && [ $tries -lt 300 ]; do
     tries=$((tries + 1))
     sleep 0.1
 done
+kill -0 "$peer_pid" 2>/dev/null && fail "the peer did not end at end of input"
 wait "$peer_pid"
 status=$?
 peer_pid=""

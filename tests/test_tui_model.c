@@ -153,8 +153,10 @@ test_msg_lines (void **state)
                  "one two three four five six seven eight nine ten");
     msg = tui_model_msg_get (model, 1);
     assert_int_equal (tui_layout_msg (msg, 50, 0, NULL, 0), 2);
-    s_check_line (msg, 50, 0, "RECEIVED 22:13:20 peer: one two three four five");
-    s_check_line (msg, 50, 1, "                        six seven eight nine ten");
+    s_check_line (msg, 50, 0,
+                  "RECEIVED 22:13:20 peer: one two three four five");
+    s_check_line (msg, 50, 1,
+                  "                        six seven eight nine ten");
     assert_int_equal (tui_layout_msg (msg, 40, 0, NULL, 0), 4);
     s_check_line (msg, 40, 0, "RECEIVED 22:13:20 peer: one two three");
     s_check_line (msg, 40, 2, "                        seven eight nine");

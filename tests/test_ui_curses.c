@@ -76,6 +76,7 @@ s_screen_has (s_test_t *test, const char *text)
     while (zclock_mono () < deadline) {
         if (test->screen_size && strstr (test->screen, text))
             return true;
+
         zmq_pollitem_t item = { NULL, test->master, ZMQ_POLLIN, 0 };
         zmq_poll (&item, 1, 50);
         s_drain (test);
@@ -274,7 +275,7 @@ test_chat (void **state)
     //  Curses took the alternate screen and drew the panes
     assert_true (s_screen_has (test, "\033[?1049h"));
     assert_true (s_screen_has (test, "messages"));
-    assert_true (s_screen_has (test, "udp 127.0.0.1:7777"));
+    assert_true (s_screen_has (test, "to udp 127.0.0.1:6666 | from udp"));
     //  A message from the peer shows, UTF-8 intact
     s_message (test, "r-1", MSG_RECEIVED, false, "h\xc3\xa9llo \xe4\xb8\x96"
                "\xe7\x95\x8c");
@@ -310,6 +311,26 @@ test_chat (void **state)
     assert_true (s_screen_has (test, "no message zz"));
     s_type (test, "/bogus\r");
     assert_true (s_screen_has (test, "unknown command /bogus"));
+    //  /room: later texts carry it; /peer ENDPOINT goes to the chat-model
+    //  and its notice moves the status bar
+    s_type (test, "/room lobby\r");
+    s_type (test, "in the lobby\r");
+    s_expect (test, "TEXT", "lobby", "in the lobby");
+    assert_true (s_screen_has (test, "[lobby]"));
+    s_type (test, "/peer udp 10.0.0.9:7\r");
+    s_expect (test, "PEER", "udp 10.0.0.9:7", NULL);
+    bus_event_t *event = bus_event_new (BUS_EVENT_LOG, TOPIC_APP);
+    event->text = strdup ("messages go to udp 10.0.0.9:7");
+    bus_event_publish (event, test->pub);
+    bus_event_destroy (&event);
+    //  (the bar is redrawn only where it changed: look for the new part)
+    assert_true (s_screen_has (test, "0.0.9:7"));
+    s_type (test, "/peer nobody\r");
+    assert_true (s_screen_has (test, "unknown peer nobody"));
+    //  Tab completes a command
+    s_type (test, "/qu\t");
+    assert_true (s_screen_has (test, "/quit"));
+    s_type (test, "\x15");
     //  /quit: DONE 0 and the terminal given back; FLUSH gets DONE too
     s_type (test, "/quit\r");
     s_expect_done (test, 0);

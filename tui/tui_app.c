@@ -1,10 +1,12 @@
-/*  tui_app.c: keys, commands, events and resyncs of the curses ui.
+/*  tui_app.c: keys, bus events, resyncs and redraws of the curses ui.
 
     The curses ui actor (ui_curses.c) hands it key input, bus events and
     the chat-model's refusals; tui_app keeps the screen model (tui_model),
-    the input line (tui_input) and the terminal (tui_term), sends TEXT,
-    RESEND and SYNC on the PAIR it was given, and draws (tui_draw) only
-    after something changed, at most once per S_FRAME_MS.
+    the input line (tui_input) and the terminal (tui_term), sends SYNC on
+    the PAIR it was given (tui_app_cmd.c sends TEXT, RESEND, PEER for the
+    lines the user enters), and draws (tui_draw) only after something
+    changed, at most once per S_FRAME_MS. A refusal (ERROR) shows once:
+    the chat-model's copy of it on the bus is skipped.
 
     Resync: the first SYNC (sent by tui_app_open) rebuilds the messages
     and, when its marker comes back, proves our SUB is live; it is sent
@@ -13,53 +15,25 @@
     on /order (rebuild in the new order). A resync that makes no progress
     for S_SYNC_WAIT_MS is sent again, S_SYNC_TRIES times in a row at most.
 */
-#include "tui_app.h"
-#include "tui_draw.h"
-#include "tui_input.h"
-#include "tui_model.h"
-#include "tui_term.h"
-#include "tui_text.h"
+#include "tui_app_private.h"
 
 #define S_HELLO_RETRY_MS    200     //  first SYNC again this often
 #define S_SYNC_WAIT_MS      2000    //  a later resync idle this long
 #define S_SYNC_TRIES        5       //  resyncs in a row before giving up
 #define S_FRAME_MS          20      //  at most one redraw per this
-
-struct _tui_app_t {
-    zsock_t *model;             //  PAIR to the chat-model (borrowed)
-    const char *local;          //  for the status bar (borrowed)
-    const char *remote;
-    tui_model_t *view;
-    tui_input_t *input;
-    tui_term_t *term;           //  NULL before tui_app_open
-    bool connected;             //  the first marker came
-    bool done;                  //  finish, with exit_status
-    int exit_status;
-    bool dirty;                 //  something to redraw
-    bool help;
-    bool show_net;
-    bool show_app;
-    unsigned tokens;            //  SYNC tokens sent
-    bool sync_rebuild;          //  the resync running rebuilds
-    const char *sync_order;     //  and switches the order (static), or NULL
-    unsigned sync_tries;
-    int64_t sync_deadline;      //  0 = none
-    int64_t last_draw;
-    int64_t draw_due;           //  0 = none
-    char err_line [256];        //  a caught stderr line, so far
-    size_t err_size;
-};
+#define S_PEER_NOTICE       "messages go to "   //  the model's PEER notice
 
 //  New ui state.
 tui_app_t *
-tui_app_new (zsock_t *model, const char *local, const char *remote)
+tui_app_new (zsock_t *model, const ui_args_t *args)
 {
     tui_app_t *self = (tui_app_t *) calloc (1, sizeof (tui_app_t));
     if (!self)
         return NULL;
     self->model = model;
-    self->local = local;
-    self->remote = remote;
+    self->args = args;
+    snprintf (self->remote, sizeof self->remote, "%s",
+              args->remote? args->remote: "?");
     self->show_net = self->show_app = true;
     self->view = tui_model_new ();
     self->input = tui_input_new ();
@@ -76,6 +50,8 @@ tui_app_destroy (tui_app_t **self_p)
     if (!self)
         return;
     tui_term_destroy (&self->term);
+    for (size_t index = 0; index < TUI_APP_REFUSALS; index++)
+        free (self->refusals [index]);
     tui_model_destroy (&self->view);
     tui_input_destroy (&self->input);
     free (self);
@@ -99,8 +75,8 @@ s_send_sync (tui_app_t *self)
 }
 
 //  A notice of our own in the app pane.
-static void
-s_note (tui_app_t *self, log_level_t level, const char *format, ...)
+void
+tui_app_note (tui_app_t *self, log_level_t level, const char *format, ...)
 {
     char text [512];
     va_list args;
@@ -113,13 +89,13 @@ s_note (tui_app_t *self, log_level_t level, const char *format, ...)
 }
 
 //  Start a resync (bounded: S_SYNC_TRIES in a row without success).
-static void
-s_resync (tui_app_t *self, bool rebuild, const char *order)
+void
+tui_app_resync (tui_app_t *self, bool rebuild, const char *order)
 {
     if (self->sync_tries >= S_SYNC_TRIES) {
         tui_model_sync_stop (self->view);
         self->sync_deadline = 0;
-        s_note (self, LOG_ERROR, "resync failed %d times: what is shown "
+        tui_app_note (self, LOG_ERROR, "resync failed %d times: what is shown "
                 "may be stale (Ctrl-L tries again)", S_SYNC_TRIES);
         return;
     }
@@ -167,8 +143,8 @@ tui_app_connected (tui_app_t *self)
 }
 
 //  Finish with STATUS: the terminal goes back first.
-static void
-s_finish (tui_app_t *self, int status)
+void
+tui_app_finish (tui_app_t *self, int status)
 {
     tui_app_close (self);
     self->done = true;
@@ -219,7 +195,7 @@ tui_app_stderr (tui_app_t *self)
         if (end || self->err_size == sizeof self->err_line - 1) {
             self->err_line [self->err_size] = 0;
             if (self->err_size)
-                s_note (self, LOG_INFO, "%s", self->err_line);
+                tui_app_note (self, LOG_INFO, "%s", self->err_line);
             self->err_size = 0;
         }
     }
@@ -243,128 +219,6 @@ s_scroll (tui_app_t *self, int lines, int pages)
     self->dirty = true;
 }
 
-//  /resend: the last FAILED message, or the one ARG names.
-static void
-s_resend (tui_app_t *self, const char *arg)
-{
-    const tui_msg_t *msg = NULL;
-    if (!*arg) {
-        msg = tui_model_last_failed (self->view);
-        if (!msg) {
-            s_note (self, LOG_ERROR, "no FAILED message to resend");
-            return;
-        }
-    }
-    else {
-        size_t matches;
-        msg = tui_model_find_outgoing (self->view, arg, &matches);
-    }
-    //  An unknown or ambiguous prefix goes as it is: the chat-model
-    //  knows every message and says why it refuses
-    const char *uuid = msg? msg->uuid: arg;
-    zsock_send (self->model, "ss", VERB_RESEND, uuid);
-    s_note (self, LOG_INFO, "resending %.36s", uuid);
-    tui_model_scroll_live (self->view);
-}
-
-//  Run a command line (it starts with '/').
-static void
-s_command (tui_app_t *self, char *line)
-{
-    char *arg = line + strcspn (line, " ");
-    if (*arg) {
-        *arg++ = 0;
-        arg += strspn (arg, " ");
-    }
-    if (streq (line, "/quit") || streq (line, "/exit"))
-        s_finish (self, 0);
-    else
-    if (streq (line, "/help"))
-        self->help = true;
-    else
-    if (streq (line, "/clear"))
-        tui_model_clear (self->view);
-    else
-    if (streq (line, "/resend"))
-        s_resend (self, arg);
-    else
-    if (streq (line, "/net"))
-        self->show_net = !self->show_net;
-    else
-    if (streq (line, "/app"))
-        self->show_app = !self->show_app;
-    else
-    if (streq (line, "/sync")) {
-        self->sync_tries = 0;
-        s_resync (self, false, NULL);
-    }
-    else
-    if (streq (line, "/order")
-    &&  (streq (arg, "send") || streq (arg, "receive"))) {
-        self->sync_tries = 0;
-        s_resync (self, true, streq (arg, "send")? "send": "receive");
-        s_note (self, LOG_INFO, "the history by %s time",
-                streq (arg, "send")? "send": "arrival");
-    }
-    else
-    if (streq (line, "/order"))
-        s_note (self, LOG_ERROR, "usage: /order send|receive");
-    else
-        s_note (self, LOG_ERROR, "unknown command %.64s (try /help)", line);
-    self->dirty = true;
-}
-
-//  A line the user entered: a message or a command. Blanks at both ends
-//  go, as in line mode.
-static void
-s_line (tui_app_t *self, char *line)
-{
-    size_t size = strlen (line);
-    while (size > 0 && line [size - 1] == ' ')
-        line [--size] = 0;
-    line += strspn (line, " ");
-    if (!*line)
-        return;
-    if (line [0] == '/' && line [1] != '/')
-        s_command (self, line);
-    else {
-        zsock_send (self->model, "sss", VERB_TEXT, "",
-                    line [0] == '/'? line + 1: line);
-        tui_model_scroll_live (self->view);
-        self->help = false;
-    }
-    self->dirty = true;
-}
-
-//  Tab: complete the command being typed.
-static void
-s_complete (tui_app_t *self)
-{
-    static const char *commands [] = { "/help", "/quit", "/clear",
-        "/resend ", "/order ", "/net", "/app", "/sync", NULL };
-    const char *text = tui_input_text (self->input);
-    const char *found = NULL;
-    size_t matches = 0;
-    char list [128] = "";
-    bool completable = text [0] == '/' && !strchr (text, ' ')
-                    && tui_input_at_end (self->input);
-    for (size_t index = 0; completable && commands [index]; index++)
-        if (strncmp (commands [index], text, strlen (text)) == 0) {
-            found = commands [index];
-            matches++;
-            strcat (list, commands [index]);    //  fits: 60 bytes in all
-            strcat (list, " ");
-        }
-    if (matches == 1)
-        tui_input_set (self->input, found);
-    else
-    if (matches > 1)
-        s_note (self, LOG_INFO, "%s", list);
-    else
-        tui_term_beep (self->term);
-    self->dirty = true;
-}
-
 //  An editing key; End at the end of the line goes back to live.
 static void
 s_edit (tui_app_t *self, tui_press_t *press)
@@ -382,7 +236,7 @@ s_edit (tui_app_t *self, tui_press_t *press)
     if (result == TUI_INPUT_SUBMIT) {
         char *line = tui_input_take (self->input);
         if (line)
-            s_line (self, line);
+            tui_app_line (self, line);
         free (line);
     }
     if (result != TUI_INPUT_IGNORED)
@@ -401,8 +255,8 @@ s_press (tui_app_t *self, tui_press_t *press)
         case TUI_PRESS_LINE_DOWN:   s_scroll (self, -1, 0); return;
         case TUI_PRESS_TOP:         s_scroll (self, INT32_MAX / 2, 0);
                                     return;
-        case TUI_PRESS_TAB:         s_complete (self); return;
-        case TUI_PRESS_INTERRUPT:   s_finish (self, TUI_EXIT_INTERRUPT);
+        case TUI_PRESS_TAB:         tui_app_complete (self); return;
+        case TUI_PRESS_INTERRUPT:   tui_app_finish (self, TUI_EXIT_INTERRUPT);
                                     return;
         case TUI_PRESS_NONE:        return;
         case TUI_PRESS_LIVE:        tui_model_scroll_live (self->view);
@@ -416,7 +270,7 @@ s_press (tui_app_t *self, tui_press_t *press)
             tui_term_repaint (self->term);
             self->sync_tries = 0;
             if (self->connected)
-                s_resync (self, false, NULL);
+                tui_app_resync (self, false, NULL);
             break;
     }
     self->dirty = true;
@@ -431,18 +285,41 @@ tui_app_keys (tui_app_t *self)
     while (!self->done && tui_app_active (self)
        &&  (rc = tui_term_read (self->term, &press)) != 0) {
         if (rc < 0)
-            s_finish (self, 1);     //  hang-up: nobody left to show it to
+            tui_app_finish (self, 1);     //  hang-up: nobody left to show it to
         else
             s_press (self, &press);
     }
+}
+
+//  True if EVENT is the bus copy of a refusal already shown from the
+//  pipe (then it is forgotten: one copy each).
+static bool
+s_refusal_copy (tui_app_t *self, const bus_event_t *event)
+{
+    if (event->kind != BUS_EVENT_LOG || event->level != LOG_ERROR
+    ||  !streq (event->topic, TOPIC_APP) || !event->text)
+        return false;
+    for (size_t index = 0; index < TUI_APP_REFUSALS; index++)
+        if (self->refusals [index]
+        &&  streq (self->refusals [index], event->text)) {
+            zstr_free (&self->refusals [index]);
+            return true;
+        }
+    return false;
 }
 
 //  Take in one bus event.
 void
 tui_app_event (tui_app_t *self, const bus_event_t *event)
 {
-    if (self->done)
+    if (self->done || s_refusal_copy (self, event))
         return;
+    //  The chat-model's notice after PEER names where texts go now
+    if (event->kind == BUS_EVENT_LOG && streq (event->topic, TOPIC_APP)
+    &&  event->text && strncmp (event->text, S_PEER_NOTICE,
+                                strlen (S_PEER_NOTICE)) == 0)
+        snprintf (self->remote, sizeof self->remote, "%s",
+                  event->text + strlen (S_PEER_NOTICE));
     int flags = tui_model_apply (self->view, event, dtchat_now_ms ());
     if (flags & TUI_CHANGED)
         self->dirty = true;
@@ -458,17 +335,23 @@ tui_app_event (tui_app_t *self, const bus_event_t *event)
     }
     if ((flags & TUI_GAP) && self->connected
     &&  !tui_model_syncing (self->view)) {
-        s_note (self, LOG_WARN, "missed events on the bus: resyncing");
-        s_resync (self, false, NULL);
+        tui_app_note (self, LOG_WARN, "missed events on the bus: "
+                      "resyncing");
+        tui_app_resync (self, false, NULL);
     }
 }
 
-//  The chat-model refused a command.
+//  The chat-model refused a command: show it now; its copy on the bus
+//  is not shown again.
 void
 tui_app_error (tui_app_t *self, const char *why)
 {
-    if (!self->done)
-        s_note (self, LOG_ERROR, "%s", why);
+    if (self->done)
+        return;
+    tui_app_note (self, LOG_ERROR, "%s", why);
+    size_t slot = self->refusal_next++ % TUI_APP_REFUSALS;
+    free (self->refusals [slot]);
+    self->refusals [slot] = strdup (why);
 }
 
 //  The next time tui_app_timers wants to run.
@@ -494,7 +377,7 @@ tui_app_timers (tui_app_t *self)
             s_send_sync (self);     //  the hello: until the caller gives up
         else
         if (tui_model_syncing (self->view))
-            s_resync (self, self->sync_rebuild, self->sync_order);
+            tui_app_resync (self, self->sync_rebuild, self->sync_order);
     }
     if (self->draw_due && now >= self->draw_due)
         tui_app_draw (self);
@@ -512,8 +395,8 @@ tui_app_draw (tui_app_t *self)
         return;
     }
     tui_frame_t frame = {
-        self->view, self->input, self->local, self->remote,
-        self->show_net, self->show_app, self->help,
+        self->view, self->input, self->args->local, self->remote,
+        self->room, self->show_net, self->show_app, self->help,
         tui_model_syncing (self->view), !self->connected
     };
     tui_draw (&frame);

@@ -12,16 +12,17 @@
 
 #include "dtchat.h"
 #include "bus_event.h"
+#include "ui.h"
 
 #define TUI_EXIT_INTERRUPT  130     //  Ctrl-C, as 128 + SIGINT
 
 typedef struct _tui_app_t tui_app_t;
 
 //  New ui state sending commands on MODEL (a connected PAIR, borrowed);
-//  LOCAL and REMOTE are shown in the status bar (borrowed, may be NULL).
-//  NULL if out of memory.
+//  ARGS (borrowed, with its strings) gives the endpoints for the status
+//  bar and the config's peers and rooms. NULL if out of memory.
 tui_app_t *
-    tui_app_new (zsock_t *model, const char *local, const char *remote);
+    tui_app_new (zsock_t *model, const ui_args_t *args);
 
 //  Give the terminal back and free everything; idempotent.
 void

@@ -1,6 +1,6 @@
 /*  tui_draw.c: draws the curses ui's screen (see tui_draw.h).
 
-    Called by ui_curses.c (through tui_draw) on the actor's thread after
+    Called by tui_app.c (tui_app_draw) on the ui actor's thread after
     something changed, never in a loop: an idle screen costs nothing.
     Every text goes through s_text, which draws display units from
     tui_text (controls and bad bytes as U+FFFD, marks in their base's
@@ -38,6 +38,9 @@ static const char *s_help [] = {
     "  /resend [UUID]      send a FAILED message again, same uuid: the",
     "                      last one, or the one whose uuid starts so",
     "  /order send|receive    the history by send time / by arrival",
+    "  /peers              the peers and rooms of the config file",
+    "  /peer NAME|ENDPOINT send to that peer from now on",
+    "  /room [NAME]        send to that room from now on (alone: which)",
     "  /net  /app          show / hide the net and app panes",
     "  /sync               resync with the chat (as Ctrl-L)",
     "  //text              send a text that starts with '/'",
@@ -280,27 +283,36 @@ s_logs (tui_logs_t *logs, tui_box_t box, int cols, int64_t now)
     }
 }
 
-//  The status bar: endpoints, then counts and hints on the right.
+//  The status bar: the peer, the room and our endpoint, then counts and
+//  hints on the right.
 static void
 s_status (const tui_frame_t *frame, int row, int cols)
 {
-    char counts [160];
+    char peers [3 * DTCHAT_ENDPOINT_MAX + DTCHAT_ID_MAX + 16];
+    bool room = frame->room && *frame->room;
+    //  Where messages go first: a narrow bar cuts our own endpoint
+    snprintf (peers, sizeof peers, " to %s%s%s%s | from %s ",
+              frame->remote? frame->remote: "?", room? " [": "",
+              room? frame->room: "", room? "]": "",
+              frame->local? frame->local: "?");
+    char counts [64], failed_text [32], tail [64];
     size_t failed = tui_model_failed (frame->model);
-    snprintf (counts, sizeof counts, " %zu pending | ",
+    snprintf (counts, sizeof counts, "| %zu pending | ",
               tui_model_pending (frame->model));
-    char failed_text [32];
     snprintf (failed_text, sizeof failed_text, "%zu failed", failed);
-    char tail [96];
     snprintf (tail, sizeof tail, "%s%s | F1 help ",
               frame->syncing? " | syncing": "",
               tui_model_live (frame->model)? "": " | scrolled");
     int right = (int) (strlen (counts) + strlen (failed_text)
                        + strlen (tail));
+    int wanted = (int) tui_text_width (peers, strlen (peers));
+    if (wanted + right > cols) {
+        //  The help hint goes before the endpoints are cut
+        tail [strlen (tail) - strlen ("| F1 help ")] = 0;
+        right = (int) (strlen (counts) + strlen (failed_text)
+                       + strlen (tail));
+    }
     s_blank (row, cols, A_REVERSE);
-    char peers [2 * DTCHAT_ENDPOINT_MAX + 16];
-    snprintf (peers, sizeof peers, " %s -> %s",
-              frame->local? frame->local: "?",
-              frame->remote? frame->remote: "?");
     int left_max = cols - right;
     if (left_max > 0)
         s_text (row, 0, cols, peers, strlen (peers), left_max,

@@ -1,6 +1,6 @@
 /*  tui_draw.h: draws the curses ui's screen (private to tui/).
 
-    ui_curses.c describes what to show in a tui_frame_t and calls
+    tui_app.c describes what to show in a tui_frame_t and calls
     tui_draw after something changed; tui_draw lays the screen out with
     tui_layout, draws every pane with wide-character curses calls (each
     character with its combining marks in one cell, never a character cut
@@ -19,6 +19,7 @@ typedef struct {
     tui_input_t *input;
     const char *local;          //  our endpoint text (NULL = unknown)
     const char *remote;         //  the peer's
+    const char *room;           //  the room texts go to ("" = default)
     bool show_net;              //  the net pane is wanted
     bool show_app;              //  the app pane is wanted
     bool help;                  //  the help text covers the messages

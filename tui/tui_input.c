@@ -1,6 +1,6 @@
 /*  tui_input.c: the input line editor (see include/tui_input.h).
 
-    ui_curses.c feeds it key actions and draws what tui_input_view says;
+    tui_app.c feeds it key actions; tui_draw.c draws what tui_input_view says;
     the line is UTF-8 bytes with a byte cursor that always stands on the
     boundary of a display unit (a character and the zero-width marks after
     it), measured with tui_text so the cursor lands where it is drawn.

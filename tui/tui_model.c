@@ -1,40 +1,17 @@
 /*  tui_model.c: what the curses ui shows (see include/tui_model.h).
 
-    ui_curses.c applies every bus event here and draws from it. Messages
-    sit in an array in arrival order with a uuid index (zhashx); "net" and
-    "app" events in two rings. The scroll position is the message on the
-    bottom row and how many of its lines hide below the pane, so new
-    messages arriving while the user reads back do not move the view.
-    Events come from another process's bus: every field may be missing or
-    hostile; texts are bounded here and cleaned when drawn.
+    The curses ui (tui_app.c) applies every bus event here and draws from
+    it. Messages sit in an array in arrival order with a uuid index
+    (zhashx); "net" and "app" events in two rings (tui_logs). The scroll
+    position lives in tui_model_scroll.c. Events come from another
+    process's bus: every field may be missing or hostile; texts are
+    bounded here and cleaned when drawn.
 */
-#include "tui_model.h"
+#include "tui_model_private.h"
 #include "tui_text.h"
 
 #define S_TABLE_MAX     100000  //  the chat-model's table size (chat_table)
 
-struct _tui_model_t {
-    tui_msg_t **msgs;           //  arrival order
-    size_t count;
-    size_t first;               //  shown from here (/clear)
-    zhashx_t *by_uuid;          //  uuid -> tui_msg_t (borrowed)
-    bool evicted;               //  we have forgotten old messages
-    tui_logs_t *logs [2];       //  per tui_pane_t
-    size_t pending;             //  outgoing SENDING or SENT
-    size_t failed;              //  outgoing FAILED
-    char *token;                //  our newest SYNC token
-    bool syncing;               //  SYNC sent, not done
-    bool republishing;          //  after our marker, counting messages
-    bool rebuild;               //  forget everything at our marker
-    uint64_t expect;            //  messages the marker announced
-    uint64_t got;
-    uint64_t mark_pending;
-    uint64_t mark_failed;
-    unsigned generation;        //  of the current resync
-    bool live;
-    size_t anchor;              //  message on the bottom row (not live)
-    size_t hidden;              //  its lines below the pane
-};
 
 //  Free one message.
 static void
@@ -460,129 +437,4 @@ tui_model_find_outgoing (tui_model_t *self, const char *prefix,
         }
     }
     return *matches == 1? found: NULL;
-}
-
-//  Lines message INDEX takes at WIDTH.
-static size_t
-s_height (tui_model_t *self, size_t index, int width)
-{
-    return tui_layout_msg (self->msgs [index], width, 0, NULL, 0);
-}
-
-//  Move the bottom of the view up (back) by LINES, stopping at the
-//  first line of the first message shown.
-static void
-s_up (tui_model_t *self, size_t lines, int width)
-{
-    while (lines > 0) {
-        size_t height = s_height (self, self->anchor, width);
-        if (self->hidden + 1 < height) {
-            size_t step = height - 1 - self->hidden;
-            step = step < lines? step: lines;
-            self->hidden += step;
-            lines -= step;
-        }
-        else
-        if (self->anchor > self->first) {
-            self->anchor--;
-            self->hidden = 0;
-            lines--;
-        }
-        else
-            break;
-    }
-}
-
-//  Move the bottom of the view down by LINES; live at the end.
-static void
-s_down (tui_model_t *self, size_t lines, int width)
-{
-    while (lines > 0) {
-        if (self->hidden > 0) {
-            size_t step = self->hidden < lines? self->hidden: lines;
-            self->hidden -= step;
-            lines -= step;
-        }
-        else
-        if (self->anchor + 1 < self->count) {
-            self->anchor++;
-            self->hidden = s_height (self, self->anchor, width) - 1;
-            lines--;
-        }
-        else
-            break;
-    }
-    if (self->anchor + 1 >= self->count && self->hidden == 0)
-        self->live = true;
-}
-
-//  Scroll: see tui_model.h.
-void
-tui_model_scroll (tui_model_t *self, int lines, int width, int rows)
-{
-    if (self->count <= self->first || lines == 0)
-        return;
-    if (lines > 0) {
-        if (self->live) {
-            self->live = false;
-            self->anchor = self->count - 1;
-            self->hidden = 0;
-        }
-        s_up (self, (size_t) lines, width);
-        //  A full pane from the first line down to the bottom row, or
-        //  back down as far as needed
-        size_t above = 0, index = self->anchor + 1;
-        size_t height = s_height (self, self->anchor, width);
-        if (self->hidden >= height)
-            self->hidden = height - 1;
-        above = height - self->hidden;
-        index = self->anchor;
-        while (above < (size_t) rows && index > self->first)
-            above += s_height (self, --index, width);
-        if (above < (size_t) rows)
-            s_down (self, (size_t) rows - above, width);
-    }
-    else
-    if (!self->live)
-        s_down (self, (size_t) -lines, width);
-}
-
-//  Back to live.
-void
-tui_model_scroll_live (tui_model_t *self)
-{
-    self->live = true;
-    self->hidden = 0;
-}
-
-//  True when live.
-bool
-tui_model_live (tui_model_t *self)
-{
-    return self->live;
-}
-
-//  The bottom of the view.
-bool
-tui_model_view (tui_model_t *self, int width, size_t *index,
-                size_t *hidden)
-{
-    if (self->count <= self->first)
-        return false;
-    if (self->live) {
-        *index = self->count - 1;
-        *hidden = 0;
-        return true;
-    }
-    size_t height = s_height (self, self->anchor, width);
-    *index = self->anchor;
-    *hidden = self->hidden < height? self->hidden: height - 1;
-    return true;
-}
-
-//  Messages below the view.
-size_t
-tui_model_below (tui_model_t *self)
-{
-    return self->live? 0: self->count - 1 - self->anchor;
 }

@@ -2,12 +2,12 @@
 
     tui_term owns the curses screen: it starts it on the ui's file
     descriptors (raw mode, keypad, non-blocking reads), turns keys into
-    tui_press_t values (so ui_curses.c never sees a curses key code),
+    tui_press_t values (tui_keys.c: the ui never sees a curses key code),
     follows resizes (SIGWINCH, through a self-pipe the actor polls),
     catches stderr while it draws, and gives the terminal back on every
-    way out: tui_term_end / _destroy,
-    an atexit safety net, and a last-resort reset on a crash signal.
-    Only tui_term.c and tui_draw.c include curses.
+    way out: tui_term_end / _destroy, an atexit safety net, and a
+    last-resort reset on a crash signal. Only tui_term.c, tui_keys.c and
+    tui_draw.c include curses.
 */
 #ifndef TUI_TERM_H_INCLUDED
 #define TUI_TERM_H_INCLUDED

@@ -1,6 +1,6 @@
 /*  tui_text.c: text as a terminal shows it (see include/tui_text.h).
 
-    The curses ui (ui_curses.c, tui_draw.c), the input editor (tui_input)
+    The curses ui (tui_app.c, tui_draw.c), the input editor (tui_input)
     and the message layout (tui_layout) measure, wrap and cut text only
     through these functions, so what is measured is what is drawn. No
     curses here: everything is unit-tested without a terminal.

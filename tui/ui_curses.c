@@ -63,8 +63,7 @@ s_handle_start (self_t *self)
             snprintf (why, sizeof why, "ui: cannot connect to the "
                       "chat-model and the bus");
         else
-        if (!(self->app = tui_app_new (self->model, self->args.local,
-                                       self->args.remote)))
+        if (!(self->app = tui_app_new (self->model, &self->args)))
             snprintf (why, sizeof why, "ui: out of memory");
         else
             tui_app_open (self->app, self->args.in_fd, self->args.out_fd,
