@@ -333,7 +333,7 @@ s_choose_ui (const s_options_t *options)
 {
     if (options->json || options->tui == -1 || !isatty (0) || !isatty (1))
         return ui_line_actor;
-    return ui_line_actor;       //  the curses ui: ui_curses_actor
+    return ui_curses_actor;     //  the curses ui
 }
 
 //  Wait for a message on ACTOR or a signal on SFD, at most TIMEOUT ms
