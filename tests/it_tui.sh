@@ -108,7 +108,8 @@ peer_pid=$!
 exec 3>"$work/peer.in"
 
 # The curses ui, in a shell that reports how it ended
-run="'$DTCHAT_BIN/dtchat' --bus none --id me --db '$work/tui.db' '$tui_ep' '$peer_ep'"
+run="'$DTCHAT_BIN/dtchat' --bus none --id me --db '$work/tui.db'"
+run="$run '$tui_ep' '$peer_ep'"
 tmx new-session -d -s tui -x 100 -y 30 \
     "sh -c \"$run; echo dtchat exited \\\$?; exec sleep 300\""
 wait_screen "messages"

@@ -428,7 +428,10 @@ test_keys_resize_scroll (void **state)
     //  Escape sequences the terminal does not know are never typed
     s_type (test, "\033[1;7Zok\r");
     s_expect (test, "TEXT", "", "ok");
-    s_type (test, "/quit\r");
+    //  Ctrl-D deletes under the cursor; on an empty line it leaves
+    s_type (test, "ab\x01\x04\r");
+    s_expect (test, "TEXT", "", "b");
+    s_type (test, "\x04");
     s_expect_done (test, 0);
     s_test_destroy (&test);
 }

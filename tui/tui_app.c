@@ -258,6 +258,15 @@ s_press (tui_app_t *self, tui_press_t *press)
         case TUI_PRESS_TAB:         tui_app_complete (self); return;
         case TUI_PRESS_INTERRUPT:   tui_app_finish (self, TUI_EXIT_INTERRUPT);
                                     return;
+        case TUI_PRESS_CTRL_D:
+            //  As in a shell: on an empty line it leaves (as /quit)
+            if (tui_input_size (self->input) == 0)
+                tui_app_finish (self, 0);
+            else {
+                press->key = TUI_KEY_DELETE;
+                s_edit (self, press);
+            }
+            return;
         case TUI_PRESS_NONE:        return;
         case TUI_PRESS_LIVE:        tui_model_scroll_live (self->view);
                                     break;

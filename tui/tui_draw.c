@@ -19,6 +19,7 @@ static const char *s_help [] = {
     "  Left Right  Ctrl-B Ctrl-F    move; Ctrl-Left/Right, Alt-B/F: by word",
     "  Home End  Ctrl-A Ctrl-E      start / end of the line",
     "  Backspace Delete  Ctrl-H Ctrl-D   delete before / under the cursor",
+    "                      (Ctrl-D on an empty line leaves, as /quit)",
     "  Ctrl-U Ctrl-K       delete to the start / end of the line",
     "  Ctrl-W              delete the word before the cursor",
     "  Ctrl-Y              put back what was deleted last; Ctrl-T swaps",

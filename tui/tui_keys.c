@@ -178,6 +178,7 @@ tui_keys_read (const tui_keys_t *keys, tui_press_t *press)
     switch (ch) {
         case 0x1B: return s_escape (press);
         case 0x03: return s_press (press, TUI_PRESS_INTERRUPT);
+        case 0x04: return s_press (press, TUI_PRESS_CTRL_D);
         case 0x0C: return s_press (press, TUI_PRESS_REDRAW);
         case 0x09: return s_press (press, TUI_PRESS_TAB);
     }

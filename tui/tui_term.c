@@ -2,7 +2,8 @@
 
     The curses ui (tui_app.c, for ui_curses.c) starts one on its input
     and output descriptors; the actor polls the input, tui_term_winch_fd
-    and tui_term_stderr_fd with its sockets. Curses is not thread-safe: only the actor's thread calls it.
+    and tui_term_stderr_fd with its sockets. Curses is not thread-safe:
+    only the actor's thread calls it.
     The process blocks SIGINT and SIGTERM (dtchat's main takes them from a
     signalfd), so raw mode hands us Ctrl-C as a key. SIGWINCH is caught
     here, before curses starts (so curses installs no handler of its own),
@@ -256,6 +257,16 @@ tui_term_new (int in_fd, int out_fd, char *reason, size_t reason_size)
     set_term (self->screen);
     self->ended = false;
     atomic_store (&s_term.active, true);
+    char *address = tigetstr ("cup");
+    if (!address || address == (char *) -1) {
+        //  A terminal that cannot place the cursor ("dumb"): line mode
+        const char *term = getenv ("TERM");
+        snprintf (reason, reason_size, "ui: the terminal (TERM=%.64s) "
+                  "cannot place the cursor: try --no-tui",
+                  term? term: "unset");
+        tui_term_destroy (&self);
+        return NULL;
+    }
     raw ();
     noecho ();
     nonl ();

@@ -29,6 +29,7 @@ typedef enum {
     TUI_PRESS_APP,          //  F3: show or hide the app pane
     TUI_PRESS_REDRAW,       //  Ctrl-L: repaint and resync
     TUI_PRESS_INTERRUPT,    //  Ctrl-C
+    TUI_PRESS_CTRL_D,       //  Ctrl-D: delete, or leave on an empty line
     TUI_PRESS_ESCAPE,       //  Esc alone
     TUI_PRESS_TAB,          //  Tab: complete a command
     TUI_PRESS_RESIZE        //  the terminal changed size
