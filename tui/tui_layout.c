@@ -10,7 +10,6 @@
 #define S_SENDER_COLS   16      //  widest sender name shown
 #define S_TEXT_MIN      12      //  fewer text columns: text goes below
 #define S_BELOW_INDENT  2       //  indent of text shown below the prefix
-#define S_REASON_MIN    20      //  columns a FAILED reason should get
 
 //  Collects the lines a caller asked for (SKIP .. SKIP + MAX - 1).
 typedef struct {
@@ -207,18 +206,19 @@ tui_layout_msg (const tui_msg_t *msg, int width, size_t skip,
     }
     if (msg->status == MSG_FAILED) {
         //  The command that tries again, and why; under the text when
-        //  that leaves room for the reason
+        //  the reason fits there
         const char *uuid = msg->uuid? msg->uuid: "";
         size_t uuid_size = tui_utf8_cut (uuid, strlen (uuid), 8);
         int hint = 8 + (int) tui_text_width (uuid, uuid_size) + 3;
+        const char *reason = msg->reason && *msg->reason? msg->reason:
+                             "no ack";
+        int reason_cols = (int) tui_text_width (reason, strlen (reason));
         tui_line_t line = { indent, 0, {{ 0 }} };
-        if (width - indent - hint < S_REASON_MIN && indent > S_BELOW_INDENT)
+        if (indent + hint + reason_cols > width && indent > S_BELOW_INDENT)
             line.indent = S_BELOW_INDENT;
         s_str (&line, "/resend ", TUI_ROLE_FAILED);
         s_seg (&line, uuid, uuid_size, 0, TUI_ROLE_FAILED);
         int used = line.indent + hint - 3;
-        const char *reason = msg->reason && *msg->reason? msg->reason:
-                             "no ack";
         if (width - used - 3 >= 1) {
             s_str (&line, " - ", TUI_ROLE_DIM);
             s_seg (&line, reason, strlen (reason), width - used - 3,
