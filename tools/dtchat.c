@@ -325,15 +325,15 @@ s_check_endpoints (const char **locals, const char *remote)
     return 0;
 }
 
-//  Which ui actor runs: line mode unless both ends are a terminal. The
-//  curses ui (tui/ui_curses.c) has not landed yet: once it has, return
-//  ui_curses_actor on the marked line.
+//  Which ui actor runs: the curses ui (tui/ui_curses.c) when stdin and
+//  stdout are both a terminal and neither --json nor --no-tui was given,
+//  else line mode.
 static zactor_fn *
 s_choose_ui (const s_options_t *options)
 {
     if (options->json || options->tui == -1 || !isatty (0) || !isatty (1))
         return ui_line_actor;
-    return ui_curses_actor;     //  the curses ui
+    return ui_curses_actor;
 }
 
 //  Wait for a message on ACTOR or a signal on SFD, at most TIMEOUT ms
