@@ -99,7 +99,7 @@ static void
 s_refuse_unstored (self_t *self, const char *text)
 {
     int length = 0;
-    while (text [length] && length < 40)
+    while (length < 40 && text [length])
         length++;
     while (length > 0 && ((byte) text [length] & 0xc0) == 0x80)
         length--;
