@@ -458,11 +458,19 @@ bp_aap_start (bp_backend_t *backend, const bp_config_t *config,
         s_destroy ((void **) &self);
         return -1;
     }
+    //  Without a service number or demux we would REGISTER an empty id
+    //  (endpoint_parse already refuses such EIDs; this is the backstop)
+    if (aap_agent_id (self->eid, self->agent_id, sizeof self->agent_id)
+    ||  !*self->agent_id) {
+        snprintf (reason, reason_size, "bp: '%.200s' has no service "
+                  "number or demux to register with the agent", self->eid);
+        s_destroy ((void **) &self);
+        return -1;
+    }
     if (*config->local.via)
         bus_log (config->pub, TOPIC_NET, LOG_WARN, self->agent, "bp: the "
                  "agent does the routing: 'via %s' is not used",
                  config->local.via);
-    aap_agent_id (self->eid, self->agent_id, sizeof self->agent_id);
     //  the handshake, driven here until it ends one way or the other
     s_connect (self);
     while (self->state != S_DOWN && self->state != S_READY) {

@@ -240,6 +240,15 @@ s_parse_eid (const char *text, const char *whole, char *eid, size_t size,
                     "bad EID '%s' (want dtn://NODE/DEMUX)", text);
             return -1;
         }
+        //  RFC 9171 4.2.5.1.1: "dtn://node/" (empty demux) is the node ID,
+        //  the node's administrative endpoint, not an application's: no
+        //  chat peer lives there, and an agent could not register it
+        if (!slash [1]) {
+            s_fail (reason, reason_size, whole,
+                    "EID '%s' is a node ID: a chat endpoint needs a demux "
+                    "(dtn://NODE/DEMUX)", text);
+            return -1;
+        }
         snprintf (eid, size, "dtn://%s", node);
         return 0;
     }

@@ -548,6 +548,42 @@ test_aap_start_failures (void **state)
     s_node_stop (&node);
 }
 
+//  No agent id to register: "dtn://node/" (a node ID, no demux) is
+//  refused, by endpoint_parse at START and by bp_aap itself when handed
+//  one directly; the agent never hears a REGISTER.
+static void
+test_aap_empty_demux (void **state)
+{
+    (void) state;
+    s_agent_args_t args = { "dtn://a.dtn/", false, NULL };
+    int port;
+    zactor_t *agent = s_agent_new (&args, &port);
+    char spec [64];
+    snprintf (spec, sizeof spec, "aap:127.0.0.1:%d", port);
+    s_node_t node;
+    assert_int_equal (s_node_start (&node, "bp dtn://a.dtn/", spec), -1);
+    assert_non_null (strstr (node.detail, "dtn://a.dtn/"));
+    assert_non_null (strstr (node.detail, "needs a demux"));
+    s_node_stop (&node);
+
+    bp_config_t config;
+    memset (&config, 0, sizeof config);
+    config.local.proto = ENDPOINT_BP;
+    snprintf (config.local.eid, sizeof config.local.eid, "dtn://a.dtn/");
+    config.agent = spec;
+    config.max_message = 1000;
+    bp_backend_t backend;
+    memset (&backend, 0, sizeof backend);
+    char bound [DTCHAT_ENDPOINT_MAX] = "", reason [256] = "";
+    assert_int_equal (bp_aap_start (&backend, &config, bound, sizeof bound,
+                                    reason, sizeof reason), -1);
+    assert_non_null (strstr (reason, "dtn://a.dtn/"));
+    assert_non_null (strstr (reason, "no service number or demux"));
+    assert_null (backend.self);
+    assert_string_equal (bound, "");
+    zactor_destroy (&agent);
+}
+
 //  A lost agent fails what was pending, then is reconnected by itself.
 static void
 test_aap_lost_and_reconnected (void **state)
@@ -594,6 +630,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_aap_ipn_session),
         cmocka_unit_test (test_aap_dtn_over_unix_socket),
+        cmocka_unit_test (test_aap_empty_demux),
         cmocka_unit_test (test_aap_start_failures),
         cmocka_unit_test (test_aap_lost_and_reconnected),
     };
