@@ -150,7 +150,34 @@ s_feed (bench_mem_result_t *result, pid_t pid, int fd, zsock_t *sub,
     result->rss_history_kib = bench_mem_rss_kib (pid);
 }
 
-//  Close stdin and wait for the child to drain and exit; kill it if it
+//  Wait up to MS for the child to exit. True if it did (status in
+//  *STATUS_P).
+static bool
+s_wait_exit (pid_t pid, int ms, int *status_p)
+{
+    int64_t until = bench_now_us () + ms * 1000LL;
+    while (bench_now_us () < until) {
+        if (!s_alive (pid, status_p))
+            return true;
+        zclock_sleep (20);
+    }
+    return false;
+}
+
+//  End the child now: SIGTERM, and SIGKILL if that is not enough (a
+//  dtchat can hang in its teardown). Its status is then -1.
+static void
+s_stop (pid_t pid)
+{
+    int status;
+    kill (pid, SIGTERM);
+    if (!s_wait_exit (pid, 2000, &status)) {
+        kill (pid, SIGKILL);
+        waitpid (pid, NULL, 0);
+    }
+}
+
+//  Close stdin and wait for the child to drain and exit; stop it if it
 //  does not.
 static void
 s_finish (bench_mem_result_t *result, pid_t pid, int *fd_p)
@@ -158,28 +185,19 @@ s_finish (bench_mem_result_t *result, pid_t pid, int *fd_p)
     if (*fd_p != -1)
         close (*fd_p);
     *fd_p = -1;
-    int64_t until = bench_now_us () + S_EXIT_MS * 1000LL;
-    while (bench_now_us () < until) {
-        if (!s_alive (pid, &result->exit_status))
-            return;
-        zclock_sleep (20);
+    if (!s_wait_exit (pid, S_EXIT_MS, &result->exit_status)) {
+        s_stop (pid);
+        result->exit_status = -1;
     }
-    kill (pid, SIGTERM);
-    zclock_sleep (500);
-    if (s_alive (pid, &result->exit_status)) {
-        kill (pid, SIGKILL);
-        waitpid (pid, NULL, 0);
-    }
-    result->exit_status = -1;
 }
 
 //  Measure a dtchat process: see bench_mem.h.
 int
-bench_mem_dtchat (const char *path, uint64_t history,
+bench_mem_dtchat (const char *path, const char *db, uint64_t history,
                   bench_mem_result_t *result, FILE *progress,
                   char *reason, size_t reason_size)
 {
-    assert (path && result);
+    assert (path && db && result);
     memset (result, 0, sizeof (*result));
     result->history = history;
     result->rss_idle_kib = result->rss_history_kib = -1;
@@ -211,8 +229,8 @@ bench_mem_dtchat (const char *path, uint64_t history,
         goto done;
     }
     char *argv [] = {
-        "dtchat", "--no-tui", "--quiet", "--bus", endpoint,
-        "--lifetime", "3600", "udp 127.0.0.1:0",
+        "dtchat", "--no-tui", "--quiet", "--bus", endpoint, "--db",
+        (char *) db, "--lifetime", "3600", "udp 127.0.0.1:0",
         (char *) node_local (peer, ENDPOINT_UDP), NULL
     };
     pid = s_spawn (path, argv, fds [0], fds [1]);
@@ -248,7 +266,10 @@ bench_mem_dtchat (const char *path, uint64_t history,
         if (!s_write_lines (fds [1], warm, warm + 1))
             break;
         warm++;
-        s_pump (sub, poller, 200, &result->acked);
+        //  Other events (SENDING, SENT) come first: wait for an ACKED
+        int64_t until = bench_now_us () + 200000;
+        while (result->acked == 0 && bench_now_us () < until)
+            s_pump (sub, poller, 20, &result->acked);
     }
     if (result->acked == 0) {
         snprintf (reason, reason_size, "dtchat's bus at %s is silent",
@@ -266,13 +287,8 @@ bench_mem_dtchat (const char *path, uint64_t history,
     pid = -1;
     rc = 0;
 done:
-    if (pid != -1) {
-        if (fds [1] != -1)
-            close (fds [1]);
-        fds [1] = -1;
-        kill (pid, SIGTERM);
-        waitpid (pid, NULL, 0);
-    }
+    if (pid != -1)
+        s_stop (pid);
     if (fds [1] != -1)
         close (fds [1]);
     zpoller_destroy (&poller);

@@ -17,6 +17,8 @@
 #include "event_bus.h"
 #include "node.h"
 
+#include <limits.h>
+
 //  A wait for one event gives up after this long, ms.
 #define S_EVENT_WAIT_MS     5000
 //  DRAINED must come within this long, ms.
@@ -28,6 +30,7 @@
 struct _bench_peer_t {
     endpoint_proto_t proto;
     size_t text_size;
+    const char *store;          //  NULL, ":memory:" or a directory
     bench_peer_result_t result_;
     bench_peer_result_t *result;    //  = &result_
     node_t *a, *b;
@@ -373,16 +376,25 @@ s_start_peers (bench_peer_t *self, char *reason, size_t reason_size)
               port [1]);
     snprintf (route [1], sizeof route [1], "ipn:1.* mtcp:127.0.0.1:%d",
               port [0]);
+    char db [2][PATH_MAX];
+    for (int index = 0; index < 2 && self->store; index++)
+        if (streq (self->store, ":memory:"))
+            snprintf (db [index], sizeof db [index], "%s", self->store);
+        else
+            snprintf (db [index], sizeof db [index], "%s/%c.db",
+                      self->store, 'a' + index);
     node_config_t config = {
         .room = "room", .lifetime_ms = S_LIFETIME_MS, .bus_external = ""
     };
     int64_t start = bench_now_us ();
     config.locals = locals [0];
     config.bp_routes = proto == ENDPOINT_BP? routes [0]: NULL;
+    config.db_path = self->store? db [0]: NULL;
     self->a = node_bind (&config, reason, reason_size);
     int64_t bind_us = bench_now_us () - start;
     config.locals = locals [1];
     config.bp_routes = proto == ENDPOINT_BP? routes [1]: NULL;
+    config.db_path = self->store? db [1]: NULL;
     self->b = self->a? node_bind (&config, reason, reason_size): NULL;
     if (!self->b)
         return -1;
@@ -425,8 +437,8 @@ s_connect (bench_peer_t *self, char *reason, size_t reason_size)
 
 //  Start both peers: see bench_peer.h.
 bench_peer_t *
-bench_peer_new (endpoint_proto_t proto, size_t text_size, char *reason,
-                size_t reason_size)
+bench_peer_new (endpoint_proto_t proto, size_t text_size, const char *store,
+                char *reason, size_t reason_size)
 {
     assert (text_size >= 16);
     bench_peer_t *self = (bench_peer_t *) calloc (1, sizeof (bench_peer_t));
@@ -436,6 +448,7 @@ bench_peer_new (endpoint_proto_t proto, size_t text_size, char *reason,
     }
     self->proto = proto;
     self->text_size = text_size;
+    self->store = store;
     self->result = &self->result_;
     self->rtt = bench_samples_new ();
     self->load = bench_samples_new ();

@@ -25,10 +25,11 @@ typedef struct {
 long
     bench_mem_rss_kib (pid_t pid);
 
-//  Measure the dtchat program at PATH (see above). 0, or -1 with a
+//  Measure the dtchat program at PATH (see above), its store at DB (a
+//  file or ":memory:": never the user's own store). 0, or -1 with a
 //  reason; PROGRESS (or NULL) gets progress lines.
 int
-    bench_mem_dtchat (const char *path, uint64_t history,
+    bench_mem_dtchat (const char *path, const char *db, uint64_t history,
                       bench_mem_result_t *result, FILE *progress,
                       char *reason, size_t reason_size);
 

@@ -45,10 +45,13 @@ typedef struct {
 } bench_peer_result_t;
 
 //  Start peers A and B over PROTO and connect to A. Texts are TEXT_SIZE
-//  bytes (at least 16). NULL with a reason on failure.
+//  bytes (at least 16). STORE is where the peers keep their messages, as
+//  dtchat does: NULL for no store, ":memory:", or a directory in which
+//  the peers create a.db and b.db (the caller removes them). NULL with a
+//  reason on failure.
 bench_peer_t *
     bench_peer_new (endpoint_proto_t proto, size_t text_size,
-                    char *reason, size_t reason_size);
+                    const char *store, char *reason, size_t reason_size);
 
 //  Stop both peers; idempotent.
 void

@@ -62,27 +62,30 @@ EOF
 }
 
 # The exact run the docs name, then the other transports without the
-# slow memory part
+# slow memory part, then udp with the peers' stores on disk
 runs=("udp --seconds 1 --json"
       "tcp --seconds 1 --json --history 0"
-      "bp --seconds 1 --json --history 0")
+      "bp --seconds 1 --json --history 0"
+      "udp --seconds 1 --json --history 0 --store file")
+index=0
 for args in "${runs[@]}"; do
     transport=${args%% *}
+    out="$work/run$index"
+    index=$((index + 1))
     # shellcheck disable=SC2086
-    timeout -k 5 240 "$bench" --transport $args \
-        >"$work/$transport.json" 2>"$work/$transport.err"
+    timeout -k 5 240 "$bench" --transport $args >"$out.json" 2>"$out.err"
     status=$?
     if [ "$status" -ne 0 ]; then
-        fail "--transport $args: exit $status: $(tail -3 "$work/$transport.err")"
+        fail "--transport $args: exit $status: $(tail -3 "$out.err")"
         continue
     fi
-    if ! why=$(check "$transport" "$work/$transport.json"); then
+    if ! why=$(check "$transport" "$out.json"); then
         fail "--transport $args: $why"
     fi
 done
 
 # The udp run fed a real dtchat: its memory figures are numbers
-python3 - "$work/udp.json" <<'EOF' || fail "udp: no dtchat memory figures"
+python3 - "$work/run0.json" <<'EOF' || fail "udp: no dtchat memory figures"
 import json, sys
 system = [json.loads(l) for l in open(sys.argv[1]) if '"system"' in l][0]
 ok = all(isinstance(system.get(k), int) and system[k] > 0

@@ -21,6 +21,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define S_STARTUP_RUNS  5
@@ -33,6 +34,8 @@ typedef struct {
     size_t window;
     size_t text_size;
     uint64_t history;
+    const char *store;          //  "file", "memory" or "none"
+    char *store_dir;            //  a private directory, removed at exit
     bool json;
 } s_options_t;
 
@@ -67,6 +70,10 @@ static const char *s_usage =
 "      --history N     messages fed to the dtchat process before its\n"
 "                      second memory reading (default 100000; 0 skips\n"
 "                      the dtchat process)\n"
+"      --store S       where the peers keep messages: none (default: the\n"
+"                      message path alone), memory, or file (SQLite in a\n"
+"                      private temporary directory, as dtchat does by\n"
+"                      default; the dtchat process always gets one)\n"
 "  -j, --json          one JSON object per line instead of a table\n"
 "  -h, --help          this text\n";
 
@@ -103,13 +110,14 @@ s_parse (int argc, char **argv, s_options_t *options)
         { "window", required_argument, NULL, 'w' },
         { "size", required_argument, NULL, 'S' },
         { "history", required_argument, NULL, 'H' },
+        { "store", required_argument, NULL, 'D' },
         { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     *options = (s_options_t) {
         .run = { false, true, true, true }, .seconds = 2, .window = 256,
-        .text_size = 64, .history = 100000
+        .text_size = 64, .history = 100000, .store = "none"
     };
     opterr = 0;
     int opt;
@@ -146,6 +154,13 @@ s_parse (int argc, char **argv, s_options_t *options)
                     return s_bad ("--history takes 0 to 10000000", optarg);
                 options->history = (uint64_t) number;
                 break;
+            case 'D':
+                if (!streq (optarg, "file") && !streq (optarg, "memory")
+                &&  !streq (optarg, "none"))
+                    return s_bad ("--store is file, memory or none",
+                                  optarg);
+                options->store = optarg;
+                break;
             case 'j':
                 options->json = true;
                 break;
@@ -163,6 +178,21 @@ s_parse (int argc, char **argv, s_options_t *options)
     return 0;
 }
 
+//  The store of the peers that run NAME: NULL, ":memory:", or a fresh
+//  directory under the private store directory (new string or NULL).
+static char *
+s_store_for (const s_options_t *options, const char *name)
+{
+    if (streq (options->store, "none"))
+        return NULL;
+    if (streq (options->store, "memory"))
+        return strdup (":memory:");
+    char *dir = zsys_sprintf ("%s/%s", options->store_dir, name);
+    if (dir && mkdir (dir, 0700) == -1)
+        zstr_free (&dir);
+    return dir;
+}
+
 //  Measure one transport: dtchat and the raw floors (same payload size)
 //  in alternating slices, so that a change in the machine's load hits
 //  both alike.
@@ -172,12 +202,15 @@ s_run_transport (const s_options_t *options, endpoint_proto_t proto,
 {
     const char *name = endpoint_proto_name (proto);
     char reason [512] = "";
-    bench_peer_t *peer = bench_peer_new (proto, options->text_size,
+    char *store = s_store_for (options, name);
+    bench_peer_t *peer = bench_peer_new (proto, options->text_size, store,
                                          reason, sizeof reason);
     bench_samples_t *raw_rtt = bench_samples_new ();
     if (!peer || !raw_rtt) {
         fprintf (stderr, "dtchat-bench: %s: %s\n", name, reason);
         bench_samples_destroy (&raw_rtt);
+        bench_peer_destroy (&peer);
+        zstr_free (&store);
         return;
     }
     bench_peer_result (peer, &out->peer);
@@ -223,6 +256,7 @@ s_run_transport (const s_options_t *options, endpoint_proto_t proto,
                         out->oneway.count / out->oneway.seconds: 0;
     bench_samples_destroy (&raw_rtt);
     bench_peer_destroy (&peer);
+    zstr_free (&store);
 }
 
 //  Median time to node_new a udp peer, ms.
@@ -292,8 +326,11 @@ s_run_system (const s_options_t *options, s_system_t *out)
         fprintf (stderr, "dtchat-bench: no dtchat program beside "
                  "dtchat-bench: memory not measured\n");
     if (path) {
-        out->mem_ok = bench_mem_dtchat (path, options->history, &out->mem,
-                                        stderr, reason, sizeof reason) == 0;
+        char *db = zsys_sprintf ("%s/dtchat.db", options->store_dir);
+        out->mem_ok = db && bench_mem_dtchat (path, db, options->history,
+                                              &out->mem, stderr, reason,
+                                              sizeof reason) == 0;
+        zstr_free (&db);
         if (!out->mem_ok)
             fprintf (stderr, "dtchat-bench: memory: %s\n", reason);
     }
@@ -318,11 +355,12 @@ s_print_json (const s_options_t *options, endpoint_proto_t proto,
             "\"lost\":%" PRIu64 ",\"failed\":%" PRIu64 ","
             "\"refused\":%" PRIu64 ",\"drained\":%s,"
             "\"bus_missed\":%" PRIu64 ",\"timeouts\":%" PRIu64 ","
-            "\"text_size\":%zu,\"wire_size\":%zu,\"startup_ms\":%.3f,",
+            "\"text_size\":%zu,\"wire_size\":%zu,\"startup_ms\":%.3f,"
+            "\"store\":\"%s\",",
             endpoint_proto_name (proto), t->ok? "true": "false",
             p->messages, p->acked, p->lost, p->failed, p->refused,
             p->drained? "true": "false", p->bus_missed, p->timeouts,
-            options->text_size, p->wire_size, p->startup_ms);
+            options->text_size, p->wire_size, p->startup_ms, options->store);
     printf ("\"rtt_count\":%" PRIu64 ",\"rtt_p50_us\":%.1f,"
             "\"rtt_p99_us\":%.1f,\"baseline_rtt_p50_us\":%.1f,"
             "\"baseline_rtt_p99_us\":%.1f,\"rtt_ratio\":%.3f,",
@@ -379,10 +417,9 @@ s_print_system_json (const s_system_t *s)
 static void
 s_print_table (const s_options_t *options, const s_transport_t *t)
 {
-    printf ("%zu-byte texts (%zu on the wire for udp), window %zu, "
-            "%.1f s per phase\n\n", options->text_size,
-            t [ENDPOINT_UDP].peer.wire_size, options->window,
-            options->seconds);
+    printf ("%zu-byte texts, window %zu, %.1f s per phase, store: %s\n\n",
+            options->text_size, options->window, options->seconds,
+            options->store);
     printf ("%-4s %9s %9s %9s %6s  %9s %9s %7s  %6s %5s\n", "",
             "rtt p50", "rtt p99", "raw p50", "ratio", "acked/s",
             "raw/s", "ratio", "msgs", "lost");
@@ -428,6 +465,15 @@ main (int argc, char **argv)
     int rc = s_parse (argc, argv, &options);
     if (rc)
         return rc == -1? 0: rc;
+    //  Stores (the peers' with --store file, the dtchat process's) live
+    //  here, never in the user's own state directory
+    char store_dir [] = "/tmp/dtchat-bench-XXXXXX";
+    if (!mkdtemp (store_dir)) {
+        fprintf (stderr, "dtchat-bench: cannot make a directory in /tmp: "
+                 "%s\n", strerror (errno));
+        return 1;
+    }
+    options.store_dir = store_dir;
     s_transport_t transports [4];
     memset (transports, 0, sizeof transports);
     bool ok = true;
@@ -456,5 +502,9 @@ main (int argc, char **argv)
         s_print_system (&system);
     }
     fflush (stdout);
+    zdir_t *dir = zdir_new (options.store_dir, NULL);
+    if (dir)
+        zdir_remove (dir, true);
+    zdir_destroy (&dir);
     return ok? 0: 1;
 }
