@@ -23,6 +23,10 @@
 #define S_ROOM_DEFAULT  "room"
 //  Received uuids are kept at least this long past a message's lifetime.
 #define S_HORIZON_SLACK_MS  (24LL * 3600 * 1000)
+//  Most messages taken from one pipe per wakeup. Each zpoller_wait costs
+//  about two poll () calls per socket (libzmq checks ZMQ_EVENTS on every
+//  one before and after it sleeps); under load a batch shares that cost.
+#define S_BATCH             64
 
 //  Copy of S, or NULL for NULL. Sets *OK false if out of memory.
 static char *
@@ -200,6 +204,10 @@ s_self_bind (self_t *self, char *reason, size_t reason_size)
     ||  s_bind (&self->tracker, "tracker", self->tracker_endpoint,
                 reason, reason_size))
         return -1;
+    //  A zero receive timeout ends a batch (see S_BATCH) at the first
+    //  miss, without asking zsock_events () (another poll ()) first
+    zsock_set_rcvtimeo (self->ui, 0);
+    zsock_set_rcvtimeo (self->tracker, 0);
     zpoller_add (self->poller, self->ui);
     zpoller_add (self->poller, self->tracker);
     for (int proto = 1; proto < 4; proto++) {
@@ -209,6 +217,7 @@ s_self_bind (self_t *self, char *reason, size_t reason_size)
                     endpoint_proto_name ((endpoint_proto_t) proto),
                     self->transport_endpoint [proto], reason, reason_size))
             return -1;
+        zsock_set_rcvtimeo (self->transport [proto], 0);
         zpoller_add (self->poller, self->transport [proto]);
     }
     return s_self_open_store (self, reason, reason_size);
@@ -247,12 +256,14 @@ s_handle_pipe (self_t *self)
     zstr_free (&verb);
 }
 
-//  A command from the ui.
-static void
+//  A command from the ui. False if there was none (zero timeout).
+static bool
 s_handle_ui (self_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->ui);
-    char *verb = msg? zmsg_popstr (msg): NULL;
+    if (!msg)
+        return false;
+    char *verb = zmsg_popstr (msg);
     if (!verb)
         ;   //  interrupted, or an empty message: nothing to do
     else
@@ -277,16 +288,19 @@ s_handle_ui (self_t *self)
     }
     zstr_free (&verb);
     zmsg_destroy (&msg);
+    return true;
 }
 
-//  RESEND or EXPIRED from the ack-tracker.
-static void
+//  RESEND or EXPIRED from the ack-tracker. False if there was none.
+static bool
 s_handle_tracker (self_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->tracker);
-    char *verb = msg? zmsg_popstr (msg): NULL;
-    char *uuid = msg? zmsg_popstr (msg): NULL;
-    char *reason = msg? zmsg_popstr (msg): NULL;
+    if (!msg)
+        return false;
+    char *verb = zmsg_popstr (msg);
+    char *uuid = zmsg_popstr (msg);
+    char *reason = zmsg_popstr (msg);
     if (!verb || !uuid)
         bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL,
                  "malformed message from the ack-tracker");
@@ -303,16 +317,20 @@ s_handle_tracker (self_t *self)
     zstr_free (&uuid);
     zstr_free (&reason);
     zmsg_destroy (&msg);
+    return true;
 }
 
-//  SENT, FAILED or RECV from the transport of PROTO.
-static void
+//  SENT, FAILED or RECV from the transport of PROTO. False if there was
+//  none.
+static bool
 s_handle_transport (self_t *self, endpoint_proto_t proto)
 {
     zmsg_t *msg = zmsg_recv (self->transport [proto]);
-    char *verb = msg? zmsg_popstr (msg): NULL;
+    if (!msg)
+        return false;
+    char *verb = zmsg_popstr (msg);
     if (!verb)
-        ;   //  interrupted, or an empty message: nothing to do
+        ;   //  an empty message: nothing to do
     else
     if (streq (verb, VERB_RECV))
         chat_model_recv (self, msg);
@@ -333,6 +351,30 @@ s_handle_transport (self_t *self, endpoint_proto_t proto)
                  endpoint_proto_name (proto));
     zstr_free (&verb);
     zmsg_destroy (&msg);
+    return true;
+}
+
+//  Handle up to S_BATCH messages from WHICH, the ui, tracker or a
+//  transport pipe, answering a DRAIN as soon as it can be answered.
+static void
+s_handle_batch (self_t *self, zsock_t *which)
+{
+    for (int count = 0; count < S_BATCH && !self->terminated; count++) {
+        bool handled = false;
+        if (which == self->ui)
+            handled = s_handle_ui (self);
+        else
+        if (which == self->tracker)
+            handled = s_handle_tracker (self);
+        else
+            for (int proto = 1; proto < 4; proto++)
+                if (which == self->transport [proto])
+                    handled = s_handle_transport (self,
+                                                  (endpoint_proto_t) proto);
+        if (!handled)
+            break;
+        chat_model_check_drain (self);
+    }
 }
 
 //  The actor: see chat_model.h.
@@ -346,17 +388,8 @@ chat_model_actor (zsock_t *pipe, void *args)
         if (which == self->pipe)
             s_handle_pipe (self);
         else
-        if (which && which == self->ui)
-            s_handle_ui (self);
-        else
-        if (which && which == self->tracker)
-            s_handle_tracker (self);
-        else
-        if (which) {
-            for (int proto = 1; proto < 4; proto++)
-                if (which == self->transport [proto])
-                    s_handle_transport (self, (endpoint_proto_t) proto);
-        }
+        if (which)
+            s_handle_batch (self, which);
         else
         if (zpoller_terminated (self->poller))
             break;
