@@ -208,6 +208,10 @@ s_self_bind (self_t *self, char *reason, size_t reason_size)
     //  miss, without asking zsock_events () (another poll ()) first
     zsock_set_rcvtimeo (self->ui, 0);
     zsock_set_rcvtimeo (self->tracker, 0);
+    //  Replies to the ui (DRAINED, ERROR) are only for a ui: a live one
+    //  reads its pipe at once, a gone one (stopped first at shutdown)
+    //  would block us for ever and with us node_destroy
+    zsock_set_sndtimeo (self->ui, 2000);
     zpoller_add (self->poller, self->ui);
     zpoller_add (self->poller, self->tracker);
     for (int proto = 1; proto < 4; proto++) {

@@ -450,8 +450,10 @@ node_destroy (node_t **self_p)
     node_t *self = *self_p;
     if (!self)
         return;
-    zactor_destroy (&self->tracker);
+    //  The model first: it sends to the tracker and the transports with
+    //  blocking sends, so they must still be there to take them
     zactor_destroy (&self->model);
+    zactor_destroy (&self->tracker);
     for (int proto = 3; proto >= 0; proto--)
         zactor_destroy (&self->transport [proto]);
     zactor_destroy (&self->bus);
