@@ -388,16 +388,7 @@ ui_line_actor (zsock_t *pipe, void *args)
     self_t *self = s_self_new (pipe, (ui_args_t *) args);
     zsock_signal (pipe, 0);
     if (!self) {
-        //  Out of memory: still honour the START / $TERM protocol
-        char *verb;
-        while ((verb = zstr_recv (pipe))) {
-            bool term = streq (verb, VERB_TERM);
-            if (streq (verb, VERB_START))
-                zsock_send (pipe, "is", -1, "ui: out of memory");
-            zstr_free (&verb);
-            if (term)
-                break;
-        }
+        ui_refuse (pipe, "ui: out of memory");
         return;
     }
     while (!self->terminated) {

@@ -71,15 +71,7 @@ s_peers (self_t *self)
 static void
 s_peer (self_t *self, const char *arg)
 {
-    const char **names = self->args.peer_names;
-    const char **endpoints = self->args.peer_endpoints;
-    const char *endpoint = NULL;
-    for (size_t index = 0; names && endpoints && names [index]
-                        && endpoints [index] && !endpoint; index++)
-        if (streq (names [index], arg))
-            endpoint = endpoints [index];
-    if (!endpoint && strchr (arg, ' '))
-        endpoint = arg;
+    const char *endpoint = ui_peer_endpoint (&self->args, arg);
     if (!*arg)
         ui_line_note (self, LOG_ERROR, "usage: /peer NAME or /peer "
                       "ENDPOINT (see /peers)");

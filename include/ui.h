@@ -53,4 +53,15 @@ void
 void
     ui_curses_actor (zsock_t *pipe, void *args);
 
+//  What both uis share (actors/ui_common.c). The endpoint "/peer ARG"
+//  means: the config peer named ARG, else ARG when it looks like an
+//  endpoint text (it has a space), else NULL.
+const char *
+    ui_peer_endpoint (const ui_args_t *args, const char *arg);
+
+//  For a ui that could not build its state: answer START with -1 and
+//  REASON, return on $TERM.
+void
+    ui_refuse (zsock_t *pipe, const char *reason);
+
 #endif
