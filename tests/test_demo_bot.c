@@ -23,17 +23,6 @@ typedef struct {
     zactor_t *bot;
 } test_t;
 
-//  Publish a sys sync marker with TOKEN.
-static void
-s_publish_sync (test_t *test, const char *token)
-{
-    bus_event_t *event = bus_event_new (BUS_EVENT_SYS, TOPIC_SYS);
-    event->sys_kind = strdup ("sync");
-    event->token = strdup (token);
-    assert_int_equal (bus_event_publish (event, test->pub), 0);
-    bus_event_destroy (&event);
-}
-
 //  Publish a msg event.
 static void
 s_publish_msg (test_t *test, const char *uuid, msg_status_t status,
@@ -113,7 +102,7 @@ s_start (test_t *test)
             assert_int_equal (zsock_recv (test->model, "ss", &verb, &token),
                               0);
             assert_string_equal (verb, VERB_SYNC);
-            s_publish_sync (test, token);
+            testutil_publish_marker (test->pub, token, 0, 0, 0);
             syncs++;
             zstr_free (&verb);
             zstr_free (&token);
@@ -228,7 +217,7 @@ test_flush (void **state)
     s_expect_verb (test, VERB_DRAIN);
     //  A message that came before the drain marker is answered first
     s_publish_msg (test, "u-1", MSG_RECEIVED, false, "late");
-    s_publish_sync (test, "drain");
+    testutil_publish_marker (test->pub, "drain", 0, 0, 0);
     assert_int_equal (zsock_send (test->model, "s", VERB_DRAINED), 0);
     char *text = s_expect_text (test);      //  the greeting
     zstr_free (&text);
@@ -237,7 +226,7 @@ test_flush (void **state)
     zstr_free (&text);
     s_expect_verb (test, VERB_DRAIN);       //  a second round for it
     assert_int_equal (zsock_send (test->model, "s", VERB_DRAINED), 0);
-    s_publish_sync (test, "drain");
+    testutil_publish_marker (test->pub, "drain", 0, 0, 0);
     zpoller_t *poller = zpoller_new (test->bot, NULL);
     assert_ptr_equal (zpoller_wait (poller, S_WAIT_MS), test->bot);
     zpoller_destroy (&poller);

@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <cmocka.h>
+#include "testutil.h"
 
 #define S_WAIT_MS       5000        //  bound on every wait
 #define S_SCREEN_MAX    (4 * 1024 * 1024)
@@ -97,14 +98,7 @@ static void
 s_marker (s_test_t *test, const char *token, uint64_t pending,
           uint64_t failed, uint64_t total)
 {
-    bus_event_t *event = bus_event_new (BUS_EVENT_SYS, TOPIC_SYS);
-    event->sys_kind = strdup ("sync");
-    event->token = strdup (token);
-    event->pending = pending;
-    event->failed = failed;
-    event->total = total;
-    assert_int_equal (bus_event_publish (event, test->pub), 0);
-    bus_event_destroy (&event);
+    testutil_publish_marker (test->pub, token, pending, failed, total);
 }
 
 //  Publish a "msg" event.

@@ -8,6 +8,7 @@
 */
 #include "dtchat.h"
 #include "ui.h"
+#include "testutil.h"
 #include "bus_event.h"
 #include "chat_msg.h"
 
@@ -34,17 +35,6 @@ typedef struct {
     char buffer [65536];        //  output read but not yet returned
     size_t buffered;
 } test_t;
-
-//  Publish a "sys" sync marker with TOKEN, as the chat-model does.
-static void
-s_publish_sync (test_t *test, const char *token)
-{
-    bus_event_t *event = bus_event_new (BUS_EVENT_SYS, TOPIC_SYS);
-    event->sys_kind = strdup ("sync");
-    event->token = strdup (token);
-    assert_int_equal (bus_event_publish (event, test->pub), 0);
-    bus_event_destroy (&event);
-}
 
 //  Publish a "msg" event with STATUS and TEXT.
 static void
@@ -188,7 +178,7 @@ s_start (test_t *test)
                               0);
             assert_string_equal (verb, VERB_SYNC);
             assert_non_null (token);
-            s_publish_sync (test, token);
+            testutil_publish_marker (test->pub, token, 0, 0, 0);
             zstr_free (&verb);
             zstr_free (&token);
         }
@@ -421,7 +411,7 @@ test_drain (void **state)
     s_expect (test, VERB_DRAIN, NULL, NULL);
     s_publish_msg (test, MSG_ACKED, "hi");
     assert_int_equal (zsock_send (test->model, "s", VERB_DRAINED), 0);
-    s_publish_sync (test, "drain");
+    testutil_publish_marker (test->pub, "drain", 0, 0, 0);
     s_expect_done (test, 0);
     char *line = s_read_line (test);
     assert_non_null (strstr (line, "\"event\":\"msg\""));
@@ -435,7 +425,7 @@ test_drain (void **state)
     //  FLUSH: one more drain round, DONE again
     assert_int_equal (zsock_send (test->ui, "s", VERB_FLUSH), 0);
     s_expect (test, VERB_DRAIN, NULL, NULL);
-    s_publish_sync (test, "drain");
+    testutil_publish_marker (test->pub, "drain", 0, 0, 0);
     s_expect_nothing (test);
     assert_int_equal (zsock_send (test->model, "s", VERB_DRAINED), 0);
     s_expect_done (test, 0);
@@ -466,7 +456,7 @@ test_marker_first_and_error (void **state)
     s_publish_app (test, LOG_ERROR, "no such message");
     s_publish_app (test, LOG_ERROR, "a store error");
     s_publish_app (test, LOG_ERROR, "no such message");     //  not a copy
-    s_publish_sync (test, "after");
+    testutil_publish_marker (test->pub, "after", 0, 0, 0);
     char *line = s_read_line (test);
     assert_string_equal (line, "{\"event\":\"app\",\"level\":\"error\","
                          "\"text\":\"no such message\"}");
@@ -482,7 +472,7 @@ test_marker_first_and_error (void **state)
     free (line);
     s_close_input (test);
     s_expect (test, VERB_DRAIN, NULL, NULL);
-    s_publish_sync (test, "drain");
+    testutil_publish_marker (test->pub, "drain", 0, 0, 0);
     line = s_read_until (test, "\"token\":\"drain\"");
     free (line);
     assert_int_equal (zsock_send (test->model, "s", VERB_DRAINED), 0);
@@ -512,7 +502,7 @@ test_text_mode (void **state)
     test->args.quiet = true;
     s_start (test);
     s_publish_msg (test, MSG_SENT, "plain");
-    s_publish_sync (test, "other");
+    testutil_publish_marker (test->pub, "other", 0, 0, 0);
     s_publish_msg (test, MSG_ACKED, "plain");
     char *line = s_read_line (test);
     assert_non_null (strstr (line, "plain"));
@@ -537,12 +527,7 @@ test_order_and_late_hello (void **state)
     free (line);
     s_expect (test, VERB_SYNC, "order-send", "send");
     s_publish_msg (test, MSG_SENDING, "once");
-    bus_event_t *event = bus_event_new (BUS_EVENT_SYS, TOPIC_SYS);
-    event->sys_kind = strdup ("sync");
-    event->token = strdup ("ui-hello-9");
-    event->total = 1;
-    assert_int_equal (bus_event_publish (event, test->pub), 0);
-    bus_event_destroy (&event);
+    testutil_publish_marker (test->pub, "ui-hello-9", 0, 0, 1);
     s_publish_msg (test, MSG_SENDING, "once");      //  the replay
     s_publish_msg (test, MSG_ACKED, "once");
     line = s_read_until (test, "\"text\":\"once\"");

@@ -296,6 +296,23 @@ testutil_expect_event_text (zsock_t *sub, const char *topic,
     return found;
 }
 
+//  Publish a "sys" sync marker with TOKEN and counters on PUB, as the
+//  chat-model does.
+static inline void
+testutil_publish_marker (zsock_t *pub, const char *token, uint64_t pending,
+                         uint64_t failed, uint64_t total)
+{
+    bus_event_t *event = bus_event_new (BUS_EVENT_SYS, TOPIC_SYS);
+    assert_non_null (event);
+    event->sys_kind = strdup ("sync");
+    event->token = strdup (token);
+    event->pending = pending;
+    event->failed = failed;
+    event->total = total;
+    assert_int_equal (bus_event_publish (event, pub), 0);
+    bus_event_destroy (&event);
+}
+
 //  Wait for an event on TOPIC whose text contains WANT (see above).
 static inline void
 testutil_expect_event (zsock_t *sub, const char *topic, const char *want)
