@@ -8,13 +8,11 @@
     are identical for the same field values. Decoding is strict, since the
     bytes come from the network: protobuf-c checks the structure, and we
     add what it does not check (UTF-8, NUL bytes inside strings, id sizes,
-    a oneof member).
+    a oneof member). Fresh uuids come from chat_msg_uuid.c.
 */
 #include "chat_msg.h"
 #include "endpoint.h"
 #include "dtchat.pb-c.h"
-#include <uuid/uuid.h>
-#include <sys/random.h>
 
 //  Deepest nesting the NUL scan follows (ProtoMessage -> member).
 #define S_SCAN_DEPTH 2
@@ -53,24 +51,6 @@ chat_msg_set (char **field_p, const char *value)
     assert (field_p);
     free (*field_p);
     *field_p = value? strdup (value): NULL;
-}
-
-//  Fill BUF (37 bytes) with a new random uuid v4, lowercase. The bytes
-//  come from one getrandom () call: libuuid's uuid_generate_random makes
-//  five system calls per uuid (it reseeds random () from pid, uid and
-//  the time each time), a few per cent of all dtchat's CPU under load.
-void
-chat_msg_uuid_new (char *buf)
-{
-    assert (buf);
-    uuid_t uuid;
-    if (getrandom (uuid, sizeof (uuid), 0) == (ssize_t) sizeof (uuid)) {
-        uuid [6] = (uuid [6] & 0x0f) | 0x40;    //  version 4: random
-        uuid [8] = (uuid [8] & 0x3f) | 0x80;    //  variant 1 (RFC 4122)
-    }
-    else
-        uuid_generate_random (uuid);
-    uuid_unparse_lower (uuid, buf);
 }
 
 //  True if every string VALUE we were asked to copy was copied.

@@ -9,6 +9,8 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <sys/wait.h>
 
 #define WIRE_DIR DTCHAT_TESTDATA "/wire"
 
@@ -625,6 +627,72 @@ test_new (void **state)
     s_check_uuid (buf);
 }
 
+//  How many uuids each pool test draws: many refills of the pool.
+#define S_UUIDS 10000
+
+//  Draw S_UUIDS uuids into ARGS (S_UUIDS * 37 chars); a thread's body.
+static void *
+s_draw_uuids (void *args)
+{
+    char *uuids = (char *) args;
+    for (int i = 0; i < S_UUIDS; i++)
+        chat_msg_uuid_new (uuids + 37 * i);
+    return NULL;
+}
+
+//  qsort order for 37-char uuid slots.
+static int
+s_uuid_cmp (const void *a, const void *b)
+{
+    return strcmp ((const char *) a, (const char *) b);
+}
+
+//  Uuids from the per-thread pool: every one version 4 variant 1, and
+//  none twice, neither within a thread nor between two threads.
+static void
+test_uuid_pool (void **state)
+{
+    char *uuids = (char *) malloc (2 * S_UUIDS * 37);
+    assert_non_null (uuids);
+    pthread_t thread;
+    assert_int_equal (pthread_create (&thread, NULL, s_draw_uuids,
+                                      uuids + S_UUIDS * 37), 0);
+    s_draw_uuids (uuids);
+    assert_int_equal (pthread_join (thread, NULL), 0);
+    for (int i = 0; i < 2 * S_UUIDS; i++)
+        s_check_uuid (uuids + 37 * i);
+    qsort (uuids, 2 * S_UUIDS, 37, s_uuid_cmp);
+    for (int i = 1; i < 2 * S_UUIDS; i++)
+        assert_string_not_equal (uuids + 37 * (i - 1), uuids + 37 * i);
+    free (uuids);
+}
+
+//  A forked child does not hand out the uuids its parent will.
+static void
+test_uuid_fork (void **state)
+{
+    char parent [37], child [37] = "";
+    chat_msg_uuid_new (parent);         //  the pool now holds more
+    int fds [2];
+    assert_int_equal (pipe (fds), 0);
+    pid_t pid = fork ();
+    assert_true (pid >= 0);
+    if (pid == 0) {
+        chat_msg_uuid_new (child);
+        _exit (write (fds [1], child, 37) == 37? 0: 1);
+    }
+    close (fds [1]);
+    assert_int_equal (read (fds [0], child, 37), 37);
+    close (fds [0]);
+    int status = 0;
+    assert_int_equal (waitpid (pid, &status, 0), pid);
+    assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    chat_msg_uuid_new (parent);
+    s_check_uuid (child);
+    s_check_uuid (parent);
+    assert_string_not_equal (child, parent);
+}
+
 int
 main (void)
 {
@@ -638,6 +706,8 @@ main (void)
         cmocka_unit_test (test_random),
         cmocka_unit_test (test_utf8),
         cmocka_unit_test (test_new),
+        cmocka_unit_test (test_uuid_pool),
+        cmocka_unit_test (test_uuid_fork),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
