@@ -81,9 +81,10 @@ msg_status_name (msg_status_t status)
 
 //  protobuf-c wants "" rather than NULL for an absent proto3 string.
 static char *
-s_str (char *s)
+s_str (const char *s)
 {
-    return s? s: (char *) "";
+    //  protobuf-c only reads the strings of a message it packs
+    return (char *) (s? s: "");
 }
 
 //  Copy a decoded string (NULL stays NULL, "" becomes NULL).
@@ -97,56 +98,53 @@ s_dup (char **dest_p, const char *src)
     return *dest_p? 0: -1;
 }
 
-//  Encode SELF's body; returns a new buffer (size in *SIZE_P) or NULL.
-static byte *
-s_encode (const bus_event_t *self, size_t *size_p)
+//  Send TOPIC and the encoded BODY on PUB as two frames. The body is
+//  packed straight into the frame libzmq sends (one allocation, no copy)
+//  and the frames go out with zmq_msg_send: a CZMQ picture would parse
+//  the picture, build a zmsg_t and copy the bytes once more. Returns 0
+//  or -1; PUB never blocks, it drops at its high-water mark.
+static int
+s_send (zsock_t *pub, const char *topic, const ProtobufCMessage *body)
 {
-    byte *data = NULL;
-    size_t size = 0;
-    if (self->kind == BUS_EVENT_MSG) {
-        Dtchat__Events__MsgEvent ev = DTCHAT__EVENTS__MSG_EVENT__INIT;
-        ev.uuid = s_str (self->uuid);
-        ev.sender = s_str (self->sender);
-        ev.room = s_str (self->room);
-        ev.text = s_str (self->text);
-        ev.status = (Dtchat__Events__Status) self->status;
-        ev.send_time = self->send_time;
-        ev.receive_time = self->receive_time;
-        ev.peer = s_str (self->peer);
-        ev.reason = s_str (self->reason);
-        ev.outgoing = self->outgoing;
-        ev.attempts = self->attempts;
-        size = dtchat__events__msg_event__get_packed_size (&ev);
-        data = (byte *) malloc (size? size: 1);
-        if (data)
-            dtchat__events__msg_event__pack (&ev, data);
+    void *handle = zsock_resolve (pub);
+    assert (handle);
+    size_t size = protobuf_c_message_get_packed_size (body);
+    zmq_msg_t frame;
+    if (zmq_msg_init_size (&frame, size))
+        return -1;
+    size_t packed = protobuf_c_message_pack (body,
+                                             (byte *) zmq_msg_data (&frame));
+    assert (packed == size);
+    if (zmq_send (handle, topic, strlen (topic), ZMQ_SNDMORE) < 0
+    ||  zmq_msg_send (&frame, handle, 0) < 0) {
+        zmq_msg_close (&frame);
+        return -1;
     }
-    else
-    if (self->kind == BUS_EVENT_LOG) {
-        Dtchat__Events__LogEvent ev = DTCHAT__EVENTS__LOG_EVENT__INIT;
-        ev.level = (Dtchat__Events__LogEvent__Level) self->level;
-        ev.text = s_str (self->text);
-        ev.endpoint = s_str (self->endpoint);
-        size = dtchat__events__log_event__get_packed_size (&ev);
-        data = (byte *) malloc (size? size: 1);
-        if (data)
-            dtchat__events__log_event__pack (&ev, data);
-    }
-    else {
-        assert (self->kind == BUS_EVENT_SYS);
-        Dtchat__Events__SysEvent ev = DTCHAT__EVENTS__SYS_EVENT__INIT;
-        ev.kind = s_str (self->sys_kind);
-        ev.token = s_str (self->token);
-        ev.pending = self->pending;
-        ev.failed = self->failed;
-        ev.total = self->total;
-        size = dtchat__events__sys_event__get_packed_size (&ev);
-        data = (byte *) malloc (size? size: 1);
-        if (data)
-            dtchat__events__sys_event__pack (&ev, data);
-    }
-    *size_p = size;
-    return data;
+    return 0;
+}
+
+//  Publish a "msg" event from borrowed fields; see bus_event.h.
+int
+bus_event_publish_msg (zsock_t *pub, const char *uuid, const char *sender,
+                       const char *room, const char *text,
+                       msg_status_t status, int64_t send_time,
+                       int64_t receive_time, const char *peer,
+                       const char *reason, bool outgoing, uint32_t attempts)
+{
+    assert (pub);
+    Dtchat__Events__MsgEvent ev = DTCHAT__EVENTS__MSG_EVENT__INIT;
+    ev.uuid = s_str (uuid);
+    ev.sender = s_str (sender);
+    ev.room = s_str (room);
+    ev.text = s_str (text);
+    ev.status = (Dtchat__Events__Status) status;
+    ev.send_time = send_time;
+    ev.receive_time = receive_time;
+    ev.peer = s_str (peer);
+    ev.reason = s_str (reason);
+    ev.outgoing = outgoing;
+    ev.attempts = attempts;
+    return s_send (pub, TOPIC_MSG, &ev.base);
 }
 
 //  Publish SELF on PUB as two frames: topic, body. Returns 0 or -1.
@@ -156,14 +154,27 @@ bus_event_publish (const bus_event_t *self, zsock_t *pub)
     assert (self);
     assert (pub);
     assert (s_topic_kind (self->topic) == (int) self->kind);
-    size_t size;
-    byte *data = s_encode (self, &size);
-    if (!data)
-        return -1;
-    //  PUB never blocks: at its high-water mark it drops the message
-    int rc = zsock_send (pub, "sb", self->topic, data, size);
-    free (data);
-    return rc;
+    if (self->kind == BUS_EVENT_MSG)
+        return bus_event_publish_msg (pub, self->uuid, self->sender,
+                                      self->room, self->text, self->status,
+                                      self->send_time, self->receive_time,
+                                      self->peer, self->reason,
+                                      self->outgoing, self->attempts);
+    if (self->kind == BUS_EVENT_LOG) {
+        Dtchat__Events__LogEvent ev = DTCHAT__EVENTS__LOG_EVENT__INIT;
+        ev.level = (Dtchat__Events__LogEvent__Level) self->level;
+        ev.text = s_str (self->text);
+        ev.endpoint = s_str (self->endpoint);
+        return s_send (pub, self->topic, &ev.base);
+    }
+    assert (self->kind == BUS_EVENT_SYS);
+    Dtchat__Events__SysEvent ev = DTCHAT__EVENTS__SYS_EVENT__INIT;
+    ev.kind = s_str (self->sys_kind);
+    ev.token = s_str (self->token);
+    ev.pending = self->pending;
+    ev.failed = self->failed;
+    ev.total = self->total;
+    return s_send (pub, self->topic, &ev.base);
 }
 
 //  Publish a LogEvent with a printf-style text. Returns 0 or -1.

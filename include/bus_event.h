@@ -79,6 +79,18 @@ const char *
 int
     bus_event_publish (const bus_event_t *self, zsock_t *pub);
 
+//  Publish a "msg" event straight from borrowed fields (NULL strings are
+//  sent as ""), in the order of MsgEvent's fields: the same two frames
+//  bus_event_publish sends for a bus_event_t with these values, without
+//  building one (no copies). Never blocks. Returns 0 or -1.
+int
+    bus_event_publish_msg (zsock_t *pub, const char *uuid,
+                           const char *sender, const char *room,
+                           const char *text, msg_status_t status,
+                           int64_t send_time, int64_t receive_time,
+                           const char *peer, const char *reason,
+                           bool outgoing, uint32_t attempts);
+
 //  Shortcut: publish a LogEvent on TOPIC ("net" or "app") with a
 //  printf-style text. Returns 0 or -1.
 int

@@ -194,6 +194,145 @@ test_recv_malformed (void **state)
     bus_event_destroy (&out);
 }
 
+//  Receive one raw message within a second: its frames, as hex strings
+//  of "[size]hex" separated by a space, in a buffer the caller frees.
+static char *
+s_recv_hex (pair_t *pair)
+{
+    void *which = zpoller_wait (pair->poller, 1000);
+    if (which != pair->sub)
+        fail_msg ("no message within 1s");
+    zmsg_t *msg = zmsg_recv (pair->sub);
+    assert_non_null (msg);
+    size_t room = 1;
+    for (zframe_t *frame = zmsg_first (msg); frame; frame = zmsg_next (msg))
+        room += 2 * zframe_size (frame) + 24;
+    char *hex = (char *) calloc (1, room);
+    assert_non_null (hex);
+    size_t used = 0;
+    for (zframe_t *frame = zmsg_first (msg); frame;
+         frame = zmsg_next (msg)) {
+        used += (size_t) snprintf (hex + used, room - used, "%s[%zu]",
+                                   used? " ": "", zframe_size (frame));
+        for (size_t i = 0; i < zframe_size (frame); i++)
+            used += (size_t) snprintf (hex + used, room - used, "%02x",
+                                       zframe_data (frame) [i]);
+    }
+    zmsg_destroy (&msg);
+    return hex;
+}
+
+//  s_msg_event's fields (ACKED), as the code before bus_event_publish_msg
+//  encoded them (captured from commit 9c236d0): topic "msg", then the
+//  MsgEvent with fields 1-8, 10 and 11 (empty reason omitted).
+#define S_MSG_GOLDEN \
+    "[3]6d7367 [98]0a2434653364623664612d646437332d343837352d393239302d" \
+    "66656561623462313432336512" "05616c6963651a04726f6f6d220568656c6c6f" \
+    "2803" "30898becbda134" "388a8becbda134" \
+    "4212756470203132372e302e302e313a37373737" "5001" "5802"
+
+//  bus_event_publish_msg sends, from borrowed strings, exactly the frames
+//  bus_event_publish sends for the same bus_event_t, and those are the
+//  bytes the earlier encoder produced.
+static void
+test_publish_msg (void **state)
+{
+    pair_t *pair = (pair_t *) *state;
+    bus_event_t *event = s_msg_event ();
+    assert_int_equal (bus_event_publish (event, pair->pub), 0);
+    char *old = s_recv_hex (pair);
+    assert_string_equal (old, S_MSG_GOLDEN);
+    char uuid [] = "4e3db6da-dd73-4875-9290-feeab4b1423e";
+    assert_int_equal (bus_event_publish_msg (pair->pub, uuid, "alice",
+                                             "room", "hello", MSG_ACKED,
+                                             T_SEND, T_ACK,
+                                             "udp 127.0.0.1:7777", NULL,
+                                             true, 2), 0);
+    //  borrowed: the caller's strings are free to change once it returns
+    uuid [0] = 'X';
+    char *new = s_recv_hex (pair);
+    assert_string_equal (new, old);
+    free (old);
+    free (new);
+
+    //  a FAILED event with its reason, a long text (not on any stack),
+    //  and an event with nothing set: both paths, same frames, and the
+    //  long one decodes back whole
+    size_t long_size = 70000;
+    char *long_text = (char *) malloc (long_size + 1);
+    assert_non_null (long_text);
+    for (size_t i = 0; i < long_size; i++)
+        long_text [i] = (char) ('a' + i % 26);
+    long_text [long_size] = 0;
+    event->status = MSG_FAILED;
+    event->reason = strdup ("lifetime over");
+    for (int variant = 0; variant < 3; variant++) {
+        if (variant == 1) {
+            free (event->text);
+            event->text = strdup (long_text);
+        }
+        else
+        if (variant == 2) {
+            bus_event_destroy (&event);
+            event = bus_event_new (BUS_EVENT_MSG, NULL);
+            assert_non_null (event);
+        }
+        assert_int_equal (bus_event_publish (event, pair->pub), 0);
+        old = s_recv_hex (pair);
+        assert_int_equal (bus_event_publish_msg (pair->pub, event->uuid,
+            event->sender, event->room, event->text, event->status,
+            event->send_time, event->receive_time, event->peer,
+            event->reason, event->outgoing, event->attempts), 0);
+        new = s_recv_hex (pair);
+        assert_string_equal (new, old);
+        if (variant == 2)
+            assert_string_equal (new, "[3]6d7367 [0]");
+        free (old);
+        free (new);
+    }
+    assert_int_equal (bus_event_publish_msg (pair->pub, "u", NULL, NULL,
+                                             long_text, MSG_FAILED, 0, 0,
+                                             NULL, "why", false, 0), 0);
+    bus_event_t *in = s_recv (pair);
+    assert_non_null (in);
+    assert_string_equal (in->topic, "msg");
+    assert_string_equal (in->uuid, "u");
+    assert_null (in->sender);
+    assert_string_equal (in->text, long_text);
+    assert_int_equal (in->status, MSG_FAILED);
+    assert_string_equal (in->reason, "why");
+    assert_false (in->outgoing);
+    bus_event_destroy (&in);
+    free (long_text);
+    bus_event_destroy (&event);
+}
+
+//  Log and sys events go out as the earlier encoder sent them too.
+static void
+test_publish_golden (void **state)
+{
+    pair_t *pair = (pair_t *) *state;
+    assert_int_equal (bus_log (pair->pub, "net", LOG_ERROR, "udp 1.2.3.4:5",
+                               "%s", "oops"), 0);
+    char *hex = s_recv_hex (pair);
+    assert_string_equal (hex, "[3]6e6574 [23]080212046f6f70731a0d75647020"
+                              "312e322e332e343a35");
+    free (hex);
+    bus_event_t *event = bus_event_new (BUS_EVENT_SYS, NULL);
+    assert_non_null (event);
+    event->sys_kind = strdup ("sync");
+    event->token = strdup ("t1");
+    event->pending = 3;
+    event->failed = 1;
+    event->total = 1000000;
+    assert_int_equal (bus_event_publish (event, pair->pub), 0);
+    hex = s_recv_hex (pair);
+    assert_string_equal (hex, "[3]737973 [18]0a0473796e6312027431180320"
+                              "0128c0843d");
+    free (hex);
+    bus_event_destroy (&event);
+}
+
 //  bus_event_decode refuses what is not an event of its topic.
 static void
 test_decode_garbage (void **state)
@@ -404,6 +543,10 @@ main (void)
         cmocka_unit_test_setup_teardown (test_round_trip, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_recv_malformed, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_publish_msg, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_publish_golden, s_setup,
                                          s_teardown),
         cmocka_unit_test (test_decode_garbage),
         cmocka_unit_test (test_json),
