@@ -627,6 +627,60 @@ test_new (void **state)
     s_check_uuid (buf);
 }
 
+//  Append a length-delimited field (wire type 2, one-byte tag and
+//  length) to BUF at *USED.
+static void
+s_put_field (byte *buf, size_t *used, int field, const char *value)
+{
+    size_t len = strlen (value);
+    assert_true (len < 128);
+    buf [(*used)++] = (byte) (field << 3 | 2);
+    buf [(*used)++] = (byte) len;
+    memcpy (buf + *used, value, len);
+    *used += len;
+}
+
+//  A message far larger than decoding's stack arena, as a peer may send:
+//  a field repeated (the last one wins; protobuf-c frees the others),
+//  unknown fields kept aside, a text member given twice. It decodes to
+//  the last values, with nothing leaked or freed twice (see ASan).
+static void
+test_decode_big (void **state)
+{
+    size_t room = 64 * 1024, used = 0;
+    byte *buf = (byte *) malloc (room);
+    assert_non_null (buf);
+    char uuid [37];
+    for (int i = 0; i < 300; i++) {
+        chat_msg_uuid_new (uuid);
+        s_put_field (buf, &used, 1, uuid);
+        s_put_field (buf, &used, 14, "unknown field");
+        byte text [40];
+        size_t text_used = 0;
+        s_put_field (text, &text_used, 1, i % 2? "odd": "even");
+        buf [used++] = 6 << 3 | 2;
+        buf [used++] = (byte) text_used;
+        memcpy (buf + used, text, text_used);
+        used += text_used;
+    }
+    s_put_field (buf, &used, 5, "udp 127.0.0.1:9");
+    assert_true (used < room);
+    char reason [128] = "";
+    chat_msg_t *msg = chat_msg_decode (buf, used, reason, sizeof reason);
+    assert_non_null (msg);
+    assert_string_equal (msg->uuid, uuid);
+    assert_int_equal (msg->kind, CHAT_MSG_TEXT);
+    assert_string_equal (msg->text, "odd");
+    assert_string_equal (msg->source_endpoint, "udp 127.0.0.1:9");
+    chat_msg_destroy (&msg);
+    //  and cut anywhere it fails cleanly or decodes, arena or not
+    for (size_t cut = 1; cut < used; cut += 97) {
+        msg = chat_msg_decode (buf, cut, reason, sizeof reason);
+        chat_msg_destroy (&msg);
+    }
+    free (buf);
+}
+
 //  How many uuids each pool test draws: many refills of the pool.
 #define S_UUIDS 10000
 
@@ -706,6 +760,7 @@ main (void)
         cmocka_unit_test (test_random),
         cmocka_unit_test (test_utf8),
         cmocka_unit_test (test_new),
+        cmocka_unit_test (test_decode_big),
         cmocka_unit_test (test_uuid_pool),
         cmocka_unit_test (test_uuid_fork),
     };
