@@ -2,7 +2,7 @@
 
     The chat-model talks to it over one PAIR (TRACK, ACKED in; RESEND,
     EXPIRED out, see dtchat_verbs.h). It keeps the model's deadlines on
-    its own monotonic clock, sleeps in zpoller_wait until the next due
+    its own monotonic clock, sleeps in actor_poller_wait until the next due
     time, and never drops a RESEND or EXPIRED: one the model cannot take
     yet waits and is retried, without ever blocking the actor's pipe. It
     publishes on the bus only when the model sends it something bad.
@@ -10,6 +10,9 @@
 #include "ack_tracker.h"
 #include "bus_event.h"
 #include "event_bus.h"
+#include "actor_poller.h"
+
+#include <errno.h>
 
 //  Retry interval while the chat-model does not take our messages, ms.
 #define S_RETRY_MS      20
@@ -22,7 +25,7 @@ typedef struct {
     zsock_t *pipe;              //  our creator
     zsock_t *model;             //  PAIR to the chat-model, after START
     zsock_t *bus;               //  PUB to the bus, after START (or NULL)
-    zpoller_t *poller;
+    actor_poller_t *poller;
     ack_tracker_t *tracker;
     char *model_endpoint;
     char *bus_endpoint;
@@ -41,7 +44,7 @@ s_self_destroy (self_t **self_p)
     self_t *self = *self_p;
     if (!self)
         return;
-    zpoller_destroy (&self->poller);
+    actor_poller_destroy (&self->poller);
     zsock_destroy (&self->model);
     zsock_destroy (&self->bus);
     ack_tracker_destroy (&self->tracker);
@@ -63,7 +66,10 @@ s_self_new (zsock_t *pipe, ack_tracker_args_t *args)
     if (!self)
         return NULL;
     self->pipe = pipe;
-    self->poller = zpoller_new (pipe, NULL);
+    self->poller = actor_poller_new ();
+    if (self->poller && actor_poller_add (self->poller, pipe))
+        actor_poller_destroy (&self->poller);
+    zsock_set_rcvtimeo (pipe, 0);       //  read only until it is empty
     //  Each process gets its own jitter, or peers would stay in step
     uint32_t seed = (uint32_t) (zclock_usecs () ^ ((int64_t) getpid () << 16));
     int64_t initial = args && args->initial_ms? args->initial_ms
@@ -115,32 +121,34 @@ s_self_start (self_t *self)
             //  miss: with a zero timeout that miss costs no poll () per
             //  message, as asking zsock_events () first did
             zsock_set_rcvtimeo (self->model, 0);
-            zpoller_add (self->poller, self->model);
+            actor_poller_add (self->poller, self->model);
         }
     }
     zsock_send (self->pipe, "is", self->error? -1: 0,
                 self->error? self->error: "");
 }
 
-//  Handle one command from our creator.
+//  Handle the commands from our creator, until there is none.
 static void
 s_self_handle_pipe (self_t *self)
 {
-    char *command = zstr_recv (self->pipe);
-    if (!command) {
-        self->terminated = true;    //  interrupted
-        return;
+    char *command;
+    while (!self->terminated && (command = zstr_recv (self->pipe))) {
+        if (streq (command, VERB_TERM))
+            self->terminated = true;
+        else
+        if (streq (command, VERB_START)) {
+            s_self_start (self);
+            actor_poller_mark (self->poller, self->pipe);
+        }
+        else {
+            zsys_error ("ack-tracker: invalid command %s", command);
+            assert (false);
+        }
+        zstr_free (&command);
     }
-    if (streq (command, VERB_TERM))
-        self->terminated = true;
-    else
-    if (streq (command, VERB_START))
-        s_self_start (self);
-    else {
-        zsys_error ("ack-tracker: invalid command %s", command);
-        assert (false);
-    }
-    zstr_free (&command);
+    if (zmq_errno () != EAGAIN)
+        self->terminated = true;        //  interrupted: the context ends
 }
 
 //  Read a decimal uint64 frame as zsock_send "8" writes it; -1 if it is
@@ -210,8 +218,11 @@ static bool
 s_self_handle_model (self_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->model);
-    if (!msg)
+    if (!msg) {
+        if (zmq_errno () != EAGAIN)
+            self->terminated = true;    //  the context is ending
         return false;
+    }
     char *verb = zmsg_popstr (msg);
     const char *why = NULL;
     if (!verb)
@@ -254,6 +265,7 @@ s_self_flush (self_t *self)
            ? zsock_send (self->model, "sss", self->out_verb, self->out_uuid,
                          self->out_reason)
            : zsock_send (self->model, "ss", self->out_verb, self->out_uuid);
+    actor_poller_mark (self->poller, self->model);  //  see actor_poller.h
     if (rc != 0)
         return -1;                  //  model busy or gone: retry later
     zstr_free (&self->out_verb);
@@ -312,22 +324,22 @@ ack_tracker_actor (zsock_t *pipe, void *args)
     self_t *self = s_self_new (pipe, (ack_tracker_args_t *) args);
     zsock_signal (pipe, self? 0: -1);
     while (self && !self->terminated) {
-        zsock_t *which = (zsock_t *) zpoller_wait (self->poller,
-                                                   s_self_timeout (self));
-        if (which == self->pipe)
+        if (actor_poller_wait (self->poller, s_self_timeout (self)) == -1)
+            break;                      //  cannot poll: nothing works
+        if (actor_poller_ready (self->poller, pipe))
             s_self_handle_pipe (self);
-        else
-        if (which && which == self->model) {
+        if (self->model && actor_poller_ready (self->poller, self->model)) {
             //  Take everything already queued before acting on timers, so
             //  an ACKED right behind its TRACK wins over a due resend
-            for (int count = 0; count < S_BATCH; count++)
-                if (!s_self_handle_model (self))
+            int count = 0;
+            while (!self->terminated && s_self_handle_model (self))
+                if (++count == S_BATCH) {
+                    actor_poller_mark (self->poller, self->model);
                     break;
+                }
         }
-        else
-        if (zpoller_terminated (self->poller))
-            break;
-        s_self_handle_due (self);
+        if (!self->terminated)
+            s_self_handle_due (self);
     }
     s_self_destroy (&self);
 }

@@ -16,6 +16,7 @@
 #include "chat_msg.h"
 #include "event_bus.h"
 #include "node.h"
+#include "actor_poller.h"
 
 #include <limits.h>
 
@@ -36,7 +37,7 @@ struct _bench_peer_t {
     node_t *a, *b;
     zsock_t *ui;                //  PAIR to A's chat-model
     zsock_t *sub;               //  A's bus: "msg" and "sys"
-    zpoller_t *poller;
+    actor_poller_t *poller;     //  ui and sub
     int64_t *sent_at;           //  by sequence number, 0 = acked
     size_t sent_limit;
     uint64_t next;              //  next sequence number
@@ -117,6 +118,7 @@ s_send_text (bench_peer_t *self)
         return -1;
     if (zsock_send (self->ui, "sss", VERB_TEXT, "", self->text) == -1)
         return -1;
+    actor_poller_mark (self->poller, self->ui);     //  see actor_poller.h
     self->next++;
     self->in_flight++;
     self->result->messages++;
@@ -164,41 +166,38 @@ s_handle_event (bench_peer_t *self, bus_event_t *event)
     self->result->acked++;
 }
 
-//  Handle a reply from the model on the ui PAIR.
-static void
+//  Handle the model's replies on the ui PAIR until there are none;
+//  false if there was none.
+static bool
 s_handle_ui (bench_peer_t *self)
 {
+    bool got = false;
     char *verb = NULL, *detail = NULL;
-    if (zsock_recv (self->ui, "ss", &verb, &detail) == -1)
-        return;
-    if (verb && streq (verb, VERB_DRAINED))
-        self->drained = true;
-    else
-    if (verb && streq (verb, VERB_ERROR)) {
-        //  The text was refused: it never will be acked
-        self->result->refused++;
-        if (self->in_flight)
-            self->in_flight--;
-        fprintf (stderr, "bench: the model refused a text: %s\n",
-                 detail? detail: "");
+    while (zsock_recv (self->ui, "ss", &verb, &detail) == 0) {
+        got = true;
+        if (verb && streq (verb, VERB_DRAINED))
+            self->drained = true;
+        else
+        if (verb && streq (verb, VERB_ERROR)) {
+            //  The text was refused: it never will be acked
+            self->result->refused++;
+            if (self->in_flight)
+                self->in_flight--;
+            fprintf (stderr, "bench: the model refused a text: %s\n",
+                     detail? detail: "");
+        }
+        zstr_free (&verb);
+        zstr_free (&detail);
     }
-    zstr_free (&verb);
-    zstr_free (&detail);
+    return got;
 }
 
-//  Wait up to TIMEOUT ms for something, then handle all that is ready.
-//  Returns false if nothing came.
+//  Take every queued event (the SUB has a zero receive timeout, so this
+//  ends at the first miss); false if there was none.
 static bool
-s_pump (bench_peer_t *self, int timeout)
+s_handle_events (bench_peer_t *self)
 {
-    void *which = zpoller_wait (self->poller, timeout);
-    if (!which)
-        return false;
-    if (which == self->ui)
-        s_handle_ui (self);
-    //  Take every queued event: the SUB has a zero receive timeout, so
-    //  this ends at the first miss. Asking zsock_events before each one
-    //  would cost a poll() system call per event.
+    bool got = false;
     void *sub = zsock_resolve (self->sub);
     while (true) {
         //  Two frames, topic and body, straight from libzmq: zmsg_recv
@@ -207,6 +206,7 @@ s_pump (bench_peer_t *self, int timeout)
         int size = zmq_recv (sub, topic, sizeof topic - 1, 0);
         if (size == -1)
             break;
+        got = true;
         if (!zsock_rcvmore (self->sub))
             continue;           //  not an event: one frame only
         zmq_msg_t body;
@@ -230,7 +230,29 @@ s_pump (bench_peer_t *self, int timeout)
             zmq_msg_close (&body);
         }
     }
-    return true;
+    return got;
+}
+
+//  Wait up to TIMEOUT ms for replies or events and handle all that came.
+//  Returns false if nothing came.
+static bool
+s_pump (bench_peer_t *self, int timeout)
+{
+    int64_t until = bench_now_us () + (int64_t) timeout * 1000;
+    while (true) {
+        int64_t left = (until - bench_now_us () + 999) / 1000;
+        if (actor_poller_wait (self->poller, left > 0? (int) left: 0) == -1)
+            return false;
+        bool got = false;
+        if (actor_poller_ready (self->poller, self->ui))
+            got = s_handle_ui (self);
+        if (actor_poller_ready (self->poller, self->sub))
+            got = s_handle_events (self) || got;
+        if (got)
+            return true;
+        if (bench_now_us () >= until)
+            return false;
+    }
 }
 
 //  Ask for a "sync" event with a fresh token and wait for it. A fresh
@@ -245,6 +267,7 @@ s_sync (bench_peer_t *self, int timeout)
                   round);
         self->synced = false;
         zsock_send (self->ui, "ss", VERB_SYNC, self->sync_token);
+        actor_poller_mark (self->poller, self->ui);
         int64_t round_end = bench_now_us () + 100000;
         while (!self->synced && bench_now_us () < round_end)
             s_pump (self, 20);
@@ -320,6 +343,7 @@ bench_peer_drain (bench_peer_t *self)
     self->synced = false;
     self->drained = false;
     zstr_send (self->ui, VERB_DRAIN);
+    actor_poller_mark (self->poller, self->ui);
     int64_t until = bench_now_us () + S_DRAIN_WAIT_MS * 1000LL;
     while (!self->drained && bench_now_us () < until)
         s_pump (self, 1000);
@@ -427,8 +451,10 @@ s_connect (bench_peer_t *self, char *reason, size_t reason_size)
         snprintf (reason, reason_size, "cannot connect to peer A");
         return -1;
     }
-    self->poller = zpoller_new (self->ui, self->sub, NULL);
-    if (!self->poller || !s_sync (self, 5000)) {
+    zsock_set_rcvtimeo (self->ui, 0);           //  see s_handle_ui
+    self->poller = actor_poller_new ();
+    if (!self->poller || actor_poller_add (self->poller, self->ui)
+    ||  actor_poller_add (self->poller, self->sub) || !s_sync (self, 5000)) {
         snprintf (reason, reason_size, "peer A's bus never answered SYNC");
         return -1;
     }
@@ -473,7 +499,7 @@ bench_peer_destroy (bench_peer_t **self_p)
     bench_peer_t *self = *self_p;
     if (!self)
         return;
-    zpoller_destroy (&self->poller);
+    actor_poller_destroy (&self->poller);
     zsock_destroy (&self->ui);
     zsock_destroy (&self->sub);
     node_destroy (&self->a);

@@ -195,8 +195,10 @@ s_reply (s_aap_t *self, int type)
     if (ping && type == AAP_ACK)
         self->pinged = 0;
     else
-    if (!ping && type == AAP_SENDCONFIRM)
-        zsock_send (self->config.model, "ss", VERB_SENT, token);
+    if (!ping && type == AAP_SENDCONFIRM) {
+        if (!token_is_quiet (token))
+            zsock_send (self->config.model, "ss", VERB_SENT, token);
+    }
     else
     if (!ping && type == AAP_NACK)
         zsock_send (self->config.model, "sss", VERB_FAILED, token,

@@ -83,8 +83,10 @@ s_send (void *self_v, const char *token, const char *text,
         return;
     }
     if (sendto (self->fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL,
-                (struct sockaddr *) &addr, sizeof addr) == (ssize_t) size)
-        zsock_send (self->config.model, "ss", VERB_SENT, token);
+                (struct sockaddr *) &addr, sizeof addr) == (ssize_t) size) {
+        if (!token_is_quiet (token))
+            zsock_send (self->config.model, "ss", VERB_SENT, token);
+    }
     else {
         snprintf (why, sizeof why, "bp-socket: %s",
                   strerror (errno? errno: EIO));

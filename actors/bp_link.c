@@ -305,6 +305,7 @@ s_report (bp_link_t *self, s_item_t *item, const char *why)
         if (why)
             zsock_send (self->model, "sss", VERB_FAILED, token, why);
         else
+        if (!token_is_quiet (token))
             zsock_send (self->model, "ss", VERB_SENT, token);
         free (token);
     }

@@ -132,7 +132,8 @@ s_send (void *self_v, const char *token, const char *text,
         //  to ourselves: no bundle needed
         zsock_send (self->config.model, "ssb", VERB_RECV, self->source,
                     data, size);
-        zsock_send (self->config.model, "ss", VERB_SENT, token);
+        if (!token_is_quiet (token))
+            zsock_send (self->config.model, "ss", VERB_SENT, token);
         return;
     }
     const char *via = *remote.via? remote.via

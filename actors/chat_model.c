@@ -19,13 +19,14 @@
 #include "chat_model_private.h"
 #include "event_bus.h"
 
+#include <errno.h>
+
 //  Room of a TEXT that names none, when the args name none either.
 #define S_ROOM_DEFAULT  "room"
 //  Received uuids are kept at least this long past a message's lifetime.
 #define S_HORIZON_SLACK_MS  (24LL * 3600 * 1000)
-//  Most messages taken from one pipe per wakeup. Each zpoller_wait costs
-//  about two poll () calls per socket (libzmq checks ZMQ_EVENTS on every
-//  one before and after it sleeps); under load a batch shares that cost.
+//  Most messages taken from one pipe per wakeup, so that no pipe starves
+//  the others; a pipe with more is marked and read again next round.
 #define S_BATCH             64
 
 //  Copy of S, or NULL for NULL. Sets *OK false if out of memory.
@@ -46,7 +47,7 @@ s_self_destroy (self_t **self_p)
     self_t *self = *self_p;
     if (!self)
         return;
-    zpoller_destroy (&self->poller);
+    actor_poller_destroy (&self->poller);
     zsock_destroy (&self->ui);
     zsock_destroy (&self->tracker);
     for (int proto = 0; proto < 4; proto++) {
@@ -97,7 +98,11 @@ s_self_new (zsock_t *pipe, const chat_model_args_t *args)
     self->horizon_ms = args->dedup_horizon_ms > 0? args->dedup_horizon_ms
                                                  : STORE_HORIZON_DEFAULT_MS;
     self->table = chat_table_new (0);
-    self->poller = zpoller_new (pipe, NULL);
+    self->poller = actor_poller_new ();
+    if (self->poller && actor_poller_add (self->poller, pipe) == 0)
+        zsock_set_rcvtimeo (pipe, 0);   //  read only until it is empty
+    else
+        ok = false;
     if (!ok || !self->table || !self->poller)
         s_self_destroy (&self);
     return self;
@@ -130,7 +135,7 @@ s_self_unbind (self_t *self)
                            &self->transport [2], &self->transport [3] };
     for (size_t index = 0; index < sizeof socks / sizeof *socks; index++)
         if (*socks [index]) {
-            zpoller_remove (self->poller, *socks [index]);
+            actor_poller_remove (self->poller, *socks [index]);
             zsock_destroy (socks [index]);
         }
     zsock_destroy (&self->pub);
@@ -212,8 +217,8 @@ s_self_bind (self_t *self, char *reason, size_t reason_size)
     //  reads its pipe at once, a gone one (stopped first at shutdown)
     //  would block us for ever and with us node_destroy
     zsock_set_sndtimeo (self->ui, 2000);
-    zpoller_add (self->poller, self->ui);
-    zpoller_add (self->poller, self->tracker);
+    actor_poller_add (self->poller, self->ui);
+    actor_poller_add (self->poller, self->tracker);
     for (int proto = 1; proto < 4; proto++) {
         if (!self->transport_endpoint [proto])
             continue;
@@ -222,7 +227,7 @@ s_self_bind (self_t *self, char *reason, size_t reason_size)
                     self->transport_endpoint [proto], reason, reason_size))
             return -1;
         zsock_set_rcvtimeo (self->transport [proto], 0);
-        zpoller_add (self->poller, self->transport [proto]);
+        actor_poller_add (self->poller, self->transport [proto]);
     }
     return s_self_open_store (self, reason, reason_size);
 }
@@ -245,19 +250,33 @@ s_start (self_t *self)
                 self->sender_from_store? self->sender: "");
 }
 
-//  START or $TERM from our creator.
+//  True if a read that returned nothing means the context is ending
+//  (not just "nothing more now", with our zero receive timeouts).
+static bool
+s_ending (void)
+{
+    return zmq_errno () != EAGAIN;
+}
+
+//  START or $TERM from our creator, until there is none.
 static void
 s_handle_pipe (self_t *self)
 {
-    char *verb = zstr_recv (self->pipe);
-    if (!verb || streq (verb, VERB_TERM))
-        self->terminated = true;        //  told to, or interrupted
-    else
-    if (streq (verb, VERB_START))
-        s_start (self);
-    else
-        assert (false);     //  our creator's bug: an unknown command
-    zstr_free (&verb);
+    char *verb;
+    while (!self->terminated && (verb = zstr_recv (self->pipe))) {
+        if (streq (verb, VERB_TERM))
+            self->terminated = true;
+        else
+        if (streq (verb, VERB_START)) {
+            s_start (self);
+            actor_poller_mark (self->poller, self->pipe);
+        }
+        else
+            assert (false);     //  our creator's bug: an unknown command
+        zstr_free (&verb);
+    }
+    if (!self->terminated && s_ending ())
+        self->terminated = true;        //  interrupted
 }
 
 //  A command from the ui. False if there was none (zero timeout).
@@ -265,8 +284,10 @@ static bool
 s_handle_ui (self_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->ui);
-    if (!msg)
+    if (!msg) {
+        self->terminated = s_ending ();
         return false;
+    }
     char *verb = zmsg_popstr (msg);
     if (!verb)
         ;   //  interrupted, or an empty message: nothing to do
@@ -300,8 +321,10 @@ static bool
 s_handle_tracker (self_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->tracker);
-    if (!msg)
+    if (!msg) {
+        self->terminated = s_ending ();
         return false;
+    }
     char *verb = zmsg_popstr (msg);
     char *uuid = zmsg_popstr (msg);
     char *reason = zmsg_popstr (msg);
@@ -330,8 +353,10 @@ static bool
 s_handle_transport (self_t *self, endpoint_proto_t proto)
 {
     zmsg_t *msg = zmsg_recv (self->transport [proto]);
-    if (!msg)
+    if (!msg) {
+        self->terminated = s_ending ();
         return false;
+    }
     char *verb = zmsg_popstr (msg);
     if (!verb)
         ;   //  an empty message: nothing to do
@@ -359,11 +384,18 @@ s_handle_transport (self_t *self, endpoint_proto_t proto)
 }
 
 //  Handle up to S_BATCH messages from WHICH, the ui, tracker or a
-//  transport pipe, answering a DRAIN as soon as it can be answered.
+//  transport pipe, if the poller marked it, answering a DRAIN as soon as
+//  it can be answered. A pipe left with more is marked to come back.
 static void
 s_handle_batch (self_t *self, zsock_t *which)
 {
-    for (int count = 0; count < S_BATCH && !self->terminated; count++) {
+    if (!which || !actor_poller_ready (self->poller, which))
+        return;
+    for (int count = 0; !self->terminated; count++) {
+        if (count == S_BATCH) {
+            actor_poller_mark (self->poller, which);
+            break;
+        }
         bool handled = false;
         if (which == self->ui)
             handled = s_handle_ui (self);
@@ -381,22 +413,31 @@ s_handle_batch (self_t *self, zsock_t *which)
     }
 }
 
-//  The actor: see chat_model.h.
+//  We sent on SOCK: see chat_model_private.h.
+void
+chat_model_sent_on (self_t *self, zsock_t *sock)
+{
+    if (sock)
+        actor_poller_mark (self->poller, sock);
+}
+
+//  The actor: see chat_model.h. Each round reads every pipe the poller
+//  marked (see actor_poller.h): transports first, so that acks and
+//  arrivals are not held up behind a burst of texts from the ui.
 void
 chat_model_actor (zsock_t *pipe, void *args)
 {
     self_t *self = s_self_new (pipe, (const chat_model_args_t *) args);
     zsock_signal (pipe, self? 0: -1);
     while (self && !self->terminated) {
-        zsock_t *which = (zsock_t *) zpoller_wait (self->poller, -1);
-        if (which == self->pipe)
-            s_handle_pipe (self);
-        else
-        if (which)
-            s_handle_batch (self, which);
-        else
-        if (zpoller_terminated (self->poller))
+        if (actor_poller_wait (self->poller, -1) == -1)
             break;
+        if (actor_poller_ready (self->poller, pipe))
+            s_handle_pipe (self);
+        for (int proto = 1; proto < 4; proto++)
+            s_handle_batch (self, self->transport [proto]);
+        s_handle_batch (self, self->tracker);
+        s_handle_batch (self, self->ui);
         if (self->started)
             chat_model_check_drain (self);
     }

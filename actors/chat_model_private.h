@@ -20,9 +20,10 @@
 #include "chat_history.h"
 #include "bus_event.h"
 #include "store.h"
+#include "actor_poller.h"
 
 //  Token prefix of the SENDs that carry our acks (not tracked messages).
-#define CHAT_MODEL_ACK_TOKEN    "ack:"
+#define CHAT_MODEL_ACK_TOKEN    TOKEN_QUIET_PREFIX
 //  Longest reason or refusal we write.
 #define CHAT_MODEL_REASON_MAX   (2 * DTCHAT_ENDPOINT_MAX + 128)
 //  Longest endpoint text we format (eid + via + words).
@@ -30,7 +31,7 @@
 
 typedef struct {
     zsock_t *pipe;                  //  our creator
-    zpoller_t *poller;
+    actor_poller_t *poller;         //  see actor_poller.h
     zsock_t *ui;                    //  PAIR, bound
     zsock_t *tracker;               //  PAIR, bound
     zsock_t *transport [4];         //  PAIR per endpoint_proto_t, bound
@@ -61,6 +62,14 @@ typedef struct {
     bool draining;                  //  the ui waits for DRAINED
     bool terminated;
 } self_t;
+
+//  chat_model.c
+//  --------------------------------------------------------------------
+//  We sent on SOCK (a pipe the loop also reads): libzmq may have taken
+//  its wake-up signal with the send, so the loop must read it again.
+//  Call after every send on the ui, tracker and transport pipes.
+void
+    chat_model_sent_on (self_t *self, zsock_t *sock);
 
 //  chat_model_send.c: our outgoing messages
 //  --------------------------------------------------------------------

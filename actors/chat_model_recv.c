@@ -38,6 +38,7 @@ s_send_ack (self_t *self, const chat_msg_t *msg)
         char token [sizeof CHAT_MODEL_ACK_TOKEN + 40];
         snprintf (token, sizeof token, CHAT_MODEL_ACK_TOKEN "%s", ack->uuid);
         zsock_send (transport, "sssb", VERB_SEND, token, text, data, size);
+        chat_model_sent_on (self, transport);
     }
     free (data);
     chat_msg_destroy (&ack);

@@ -43,6 +43,7 @@ static void
 s_untrack (self_t *self, const char *uuid)
 {
     zsock_send (self->tracker, "ss", VERB_ACKED, uuid);
+    chat_model_sent_on (self, self->tracker);
 }
 
 //  Move ENTRY to FAILED with REASON; record and publish if it moved.
@@ -80,9 +81,12 @@ s_dispatch (self_t *self, chat_entry_t *entry, s_dispatch_t how,
     chat_model_publish (self, entry);
     zsock_send (transport, "sssb", VERB_SEND, entry->uuid, entry->peer,
                 entry->data, entry->size);
-    if (how == S_FIRST)
+    chat_model_sent_on (self, transport);
+    if (how == S_FIRST) {
         zsock_send (self->tracker, "ss88", VERB_TRACK, entry->uuid,
                     (uint64_t) now, (uint64_t) deadline);
+        chat_model_sent_on (self, self->tracker);
+    }
 }
 
 //  The largest message the transport of PROTO takes.

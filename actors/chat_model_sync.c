@@ -47,6 +47,7 @@ void
 chat_model_refuse (self_t *self, const char *why)
 {
     zsock_send (self->ui, "ss", VERB_ERROR, why);
+    chat_model_sent_on (self, self->ui);
     bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL, "%s", why);
 }
 
@@ -98,5 +99,6 @@ chat_model_check_drain (self_t *self)
         self->draining = false;
         chat_model_publish_sys (self, "sync", "drain");
         zstr_send (self->ui, VERB_DRAINED);
+        chat_model_sent_on (self, self->ui);
     }
 }

@@ -120,6 +120,8 @@ model_pipe_reply (model_pipe_t *self, const char *verb, const char *token,
                   const char *reason)
 {
     assert (self && verb && token);
+    if (streq (verb, VERB_SENT) && token_is_quiet (token))
+        return;                 //  nothing waits for it
     zmsg_t *msg = zmsg_new ();
     zmsg_addstr (msg, verb);
     zmsg_addstr (msg, token);
@@ -163,17 +165,21 @@ s_send_nowait (void *handle, zmsg_t *msg)
 //  Hand queued messages to the model while its pipe takes them. A
 //  DONTWAIT send costs no system call; asking zsock_events (ZMQ_POLLOUT)
 //  before each message cost a poll ().
-void
+bool
 model_pipe_flush (model_pipe_t *self)
 {
     assert (self);
     void *handle = zsock_resolve (self->sock);
     zmsg_t *msg;
-    while ((msg = (zmsg_t *) zlist_first (self->queue))
-       &&  s_send_nowait (handle, msg) == 0) {
+    bool tried = false;
+    while ((msg = (zmsg_t *) zlist_first (self->queue))) {
+        tried = true;
+        if (s_send_nowait (handle, msg) == -1)
+            break;
         zlist_pop (self->queue);
         zmsg_destroy (&msg);
     }
+    return tried;
 }
 
 //  Messages waiting for the model.

@@ -18,9 +18,11 @@
 #include "event_bus.h"
 #include "model_pipe.h"
 #include "udp_sock.h"
+#include "actor_poller.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -46,6 +48,7 @@ typedef struct {
     zsock_t *pipe;              //  the creator
     model_pipe_t *model;        //  PAIR to the chat-model, or NULL
     zsock_t *pub;               //  "net" events, NULL if no bus
+    actor_poller_t *poller;     //  pipe, model, and the socket once bound
     int fd;                     //  the UDP socket, -1 before START
     int family;                 //  its address family
     char local [DTCHAT_ENDPOINT_MAX];
@@ -80,15 +83,21 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
     self->fd = -1;
     self->sendq = zlist_new ();
     self->buffer = (byte *) malloc (DTCHAT_UDP_MAX + 1);
-    if (!self->sendq || !self->buffer) {
+    self->poller = actor_poller_new ();
+    if (!self->sendq || !self->buffer || !self->poller
+    ||  actor_poller_add (self->poller, pipe)) {
+        actor_poller_destroy (&self->poller);
         zlist_destroy (&self->sendq);
         free (self->buffer);
         free (self);
         return NULL;
     }
+    zsock_set_rcvtimeo (pipe, 0);       //  read only until it is empty
     self->model = model_pipe_new (args? args->model_endpoint: NULL,
                                   "transport-udp", self->broken,
                                   sizeof (self->broken));
+    if (self->model)
+        actor_poller_add (self->poller, model_pipe_sock (self->model));
     if (args && args->bus_endpoint)
         self->pub = event_bus_publisher (args->bus_endpoint);
     return self;
@@ -106,6 +115,7 @@ s_self_destroy (self_t **self_p)
         while ((item = (s_outgoing_t *) zlist_pop (self->sendq)))
             s_outgoing_destroy (&item);
         zlist_destroy (&self->sendq);
+        actor_poller_destroy (&self->poller);
         model_pipe_destroy (&self->model);
         zsock_destroy (&self->pub);
         free (self->buffer);
@@ -209,19 +219,26 @@ s_handle_send (self_t *self, model_send_t *send)
     }
 }
 
-//  Read a batch of SENDs from the model.
+//  Read a batch of SENDs from the model: until it has none, the send
+//  queue is full (reading resumes when it drains) or the batch is done
+//  (the pipe is marked to be read again next round).
 static void
 s_handle_model (self_t *self)
 {
-    for (int count = 0; count < S_BATCH; count++) {
-        if (zlist_size (self->sendq) >= S_SENDQ_MAX)
+    for (int count = 0; zlist_size (self->sendq) < S_SENDQ_MAX; count++) {
+        if (count == S_BATCH) {
+            actor_poller_mark (self->poller, model_pipe_sock (self->model));
             break;
+        }
         model_send_t send;
         char what [256];
         int rc = model_pipe_next_send (self->model, &send, what,
                                        sizeof (what));
-        if (rc == 0)
+        if (rc == 0) {
+            if (zmq_errno () != EAGAIN)
+                self->terminated = true;        //  the context is ending
             break;
+        }
         if (rc == 1)
             s_handle_send (self, &send);
         else
@@ -305,108 +322,92 @@ s_start (self_t *self, const char *text, char *reason, size_t size)
     if (fd == -1)
         return -1;
     self->fd = fd;
+    actor_poller_add_fd (self->poller, fd, POLLIN);
     self->family = bound.addr.ss_family;
     endpoint_format (&bound, self->local, sizeof (self->local));
     s_log (self, LOG_INFO, self->local, "listening on %s", self->local);
     return 0;
 }
 
-//  Handle one command from the creator.
+//  Handle the commands from the creator, until there is none.
 static void
 s_handle_pipe (self_t *self)
 {
-    zmsg_t *msg = zmsg_recv (self->pipe);
-    if (!msg) {
-        self->terminated = true;        //  interrupted
-        return;
-    }
-    char *verb = zmsg_popstr (msg);
-    if (verb && streq (verb, VERB_TERM))
-        self->terminated = true;
-    else
-    if (verb && streq (verb, VERB_START)) {
-        char *text = zmsg_popstr (msg);
-        char reason [512];
-        if (s_start (self, text? text: "", reason, sizeof (reason)) == 0)
-            zsock_send (self->pipe, "is", 0, self->local);
-        else {
-            s_log (self, LOG_ERROR, text, "%s", reason);
-            zsock_send (self->pipe, "is", -1, reason);
+    zmsg_t *msg;
+    while (!self->terminated && (msg = zmsg_recv (self->pipe))) {
+        char *verb = zmsg_popstr (msg);
+        if (verb && streq (verb, VERB_TERM))
+            self->terminated = true;
+        else
+        if (verb && streq (verb, VERB_START)) {
+            char *text = zmsg_popstr (msg);
+            char reason [512];
+            if (s_start (self, text? text: "", reason, sizeof (reason)) == 0)
+                zsock_send (self->pipe, "is", 0, self->local);
+            else {
+                s_log (self, LOG_ERROR, text, "%s", reason);
+                zsock_send (self->pipe, "is", -1, reason);
+            }
+            actor_poller_mark (self->poller, self->pipe);
+            zstr_free (&text);
         }
-        zstr_free (&text);
+        else
+            //  Only our own code talks on this pipe
+            assert (false);
+        zstr_free (&verb);
+        zmsg_destroy (&msg);
     }
-    else
-        //  Only our own code talks on this pipe
-        assert (false);
-    zstr_free (&verb);
-    zmsg_destroy (&msg);
+    if (zmq_errno () != EAGAIN)
+        self->terminated = true;        //  interrupted: the context ends
 }
 
-//  The actor: see transport.h. zpoller cannot watch a raw fd, so the
-//  loop polls the pipe, the model and the socket with zmq_poll, asking
-//  only for the events it can act on now.
+//  Hand the model what we owe it. Sending on its PAIR may take the
+//  PAIR's wake-up signal (see actor_poller.h): then it is marked.
+static void
+s_flush_model (self_t *self)
+{
+    if (self->model && model_pipe_flush (self->model))
+        actor_poller_mark (self->poller, model_pipe_sock (self->model));
+}
+
+//  The actor: see transport.h. One actor_poller watches the pipe, the
+//  model's PAIR and the UDP socket, each only for what we can act on now.
 void
 transport_udp_actor (zsock_t *pipe, void *args)
 {
     self_t *self = s_self_new (pipe, (transport_args_t *) args);
     zsock_signal (pipe, self? 0: -1);
     while (self && !self->terminated) {
-        zmq_pollitem_t items [3] = {
-            { zsock_resolve (pipe), 0, ZMQ_POLLIN, 0 }
-        };
-        int count = 1, model_at = -1, socket_at = -1;
-        if (self->model) {
-            short events = 0;
-            if (zlist_size (self->sendq) < S_SENDQ_MAX)
-                events |= ZMQ_POLLIN;
-            if (model_pipe_queued (self->model))
-                events |= ZMQ_POLLOUT;
-            if (events) {
-                model_at = count;
-                items [count++] = (zmq_pollitem_t) {
-                    zsock_resolve (model_pipe_sock (self->model)), 0,
-                    events, 0 };
-            }
-        }
-        if (self->fd != -1) {
-            short events = 0;
-            if (model_pipe_queued (self->model) < S_TO_MODEL_MAX)
-                events |= ZMQ_POLLIN;
-            if (zlist_size (self->sendq))
-                events |= ZMQ_POLLOUT;
-            if (events) {
-                socket_at = count;
-                items [count++] = (zmq_pollitem_t) {
-                    NULL, self->fd, events, 0 };
-            }
-        }
-        if (zmq_poll (items, count, -1) == -1) {
-            if (errno == EINTR)
-                continue;
-            break;                      //  the context is ending
-        }
-        if (items [0].revents & ZMQ_POLLIN)
+        zsock_t *model = self->model? model_pipe_sock (self->model): NULL;
+        if (model)
+            actor_poller_watch (self->poller, model,
+                                zlist_size (self->sendq) < S_SENDQ_MAX
+                                || model_pipe_queued (self->model));
+        if (self->fd != -1)
+            actor_poller_set_fd (self->poller, self->fd, (short)
+                ((model_pipe_queued (self->model) < S_TO_MODEL_MAX?
+                  POLLIN: 0) | (zlist_size (self->sendq)? POLLOUT: 0)));
+        if (actor_poller_wait (self->poller, -1) == -1)
+            break;                      //  cannot poll: nothing works
+        if (actor_poller_ready (self->poller, pipe))
             s_handle_pipe (self);
         if (self->terminated)
             break;
-        if (model_at != -1) {
-            if (items [model_at].revents & ZMQ_POLLOUT)
-                model_pipe_flush (self->model);
-            if (items [model_at].revents & ZMQ_POLLIN)
-                s_handle_model (self);
-        }
-        if (socket_at != -1) {
-            short revents = items [socket_at].revents;
-            if (revents & ZMQ_POLLERR)
+        if (self->fd != -1) {
+            short revents = actor_poller_fd_events (self->poller, self->fd);
+            if (revents & POLLERR)
                 s_handle_socket_error (self);
-            if (revents & ZMQ_POLLOUT)
+            if (revents & POLLOUT)
                 s_flush_sendq (self);
-            if (revents & ZMQ_POLLIN)
+            if (revents & POLLIN)
                 s_handle_socket (self);
         }
+        if (model && actor_poller_ready (self->poller, model)) {
+            s_flush_model (self);
+            s_handle_model (self);
+        }
         //  Replies and datagrams of this round go to the model now
-        if (self->model)
-            model_pipe_flush (self->model);
+        s_flush_model (self);
     }
     s_self_destroy (&self);
 }

@@ -20,6 +20,7 @@
     The same contract for every transport, so they are swappable:
     SEND    model -> transport  "ssb"  token, remote endpoint text, bytes
     SENT    transport -> model  "s"    token: every byte went to the OS
+                                       (not for a quiet token, see below)
     FAILED  transport -> model  "ss"   token, reason (this attempt failed;
                                        the ack-tracker decides on retries)
     RECV    transport -> model  "sb"   the peer's address as endpoint text
@@ -75,6 +76,19 @@
 #define VERB_SENT       "SENT"
 #define VERB_FAILED     "FAILED"
 #define VERB_RECV       "RECV"
+
+//  A SEND whose token starts with this (the chat-model's acks) is quiet:
+//  the transport answers it only if it fails. Nothing waits for an ack's
+//  SENT, and the model would wake up for nothing on every message.
+#define TOKEN_QUIET_PREFIX  "ack:"
+
+//  True if TOKEN is quiet: no SENT for it.
+static inline bool
+token_is_quiet (const char *token)
+{
+    return token && strncmp (token, TOKEN_QUIET_PREFIX,
+                             sizeof TOKEN_QUIET_PREFIX - 1) == 0;
+}
 
 #define VERB_TRACK      "TRACK"
 #define VERB_ACKED      "ACKED"

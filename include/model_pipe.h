@@ -60,7 +60,9 @@ void
                         zframe_t **data_p);
 
 //  Hand queued messages to the model, oldest first, while it takes them.
-void
+//  True if it sent (or tried to send) anything: a caller that polls the
+//  PAIR with actor_poller must then mark it (see actor_poller.h).
+bool
     model_pipe_flush (model_pipe_t *self);
 
 //  How many messages wait for the model.

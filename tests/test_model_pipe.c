@@ -165,13 +165,16 @@ test_replies (void **state)
 {
     rig_t rig;
     s_rig_new (&rig);
+    assert_false (model_pipe_flush (rig.pipe));     //  nothing to send
     model_pipe_reply (rig.pipe, VERB_SENT, "a", NULL);
+    //  a quiet token (an ack) gets no SENT, only a FAILED
+    model_pipe_reply (rig.pipe, VERB_SENT, TOKEN_QUIET_PREFIX "q", NULL);
     model_pipe_reply (rig.pipe, VERB_FAILED, "b", "no route");
     zframe_t *data = zframe_new ("\x0a\x01z", 3);
     model_pipe_deliver (rig.pipe, "udp 127.0.0.1:9", &data);
     assert_null (data);
     assert_int_equal (model_pipe_queued (rig.pipe), 3);
-    model_pipe_flush (rig.pipe);
+    assert_true (model_pipe_flush (rig.pipe));
     assert_int_equal (model_pipe_queued (rig.pipe), 0);
 
     zmsg_t *msg = zmsg_recv (rig.model);

@@ -1,0 +1,90 @@
+/*  actor_poller.h: an actor's poll set that costs one poll () per wakeup.
+
+    zpoller_wait and zmq_poll ask ZMQ_EVENTS of every zmq socket in the
+    set before they sleep and again after; in libzmq 4.3 each ask is a
+    poll () and a getpid () system call, so a loop over n sockets pays
+    about 4n + 2 system calls per wakeup, whatever woke it. On the message
+    path, where one text wakes a dozen threads, that was a third of
+    dtchat's CPU (docs/PERFORMANCE.md).
+
+    actor_poller polls the sockets' ZMQ_FD descriptors itself, with raw
+    file descriptors (a UDP socket, a signalfd) in the same poll (), and
+    keeps one "ready" mark per zmq socket. libzmq's rule for ZMQ_FD is
+    that it signals edges, not levels: it fires when commands reach the
+    socket, and any operation on the socket (a send too) may consume that
+    signal and leave messages readable with the descriptor quiet. So:
+
+    - a socket is marked ready when it is added, when its descriptor
+      fires, and when the caller says it used the socket
+      (actor_poller_mark: after every send on it, and after a read batch
+      that stopped before the socket said "nothing more");
+    - actor_poller_ready takes the mark: the caller then reads the socket
+      until a read finds nothing (zero receive timeout), which leaves the
+      descriptor armed again, or marks it to come back.
+
+    While any watched socket is marked, actor_poller_wait does not sleep
+    (it still polls once, so raw descriptors and other sockets are not
+    starved by a busy one).
+*/
+#ifndef ACTOR_POLLER_H_INCLUDED
+#define ACTOR_POLLER_H_INCLUDED
+
+#include "dtchat.h"
+
+//  Most sockets and descriptors in one poller.
+#define ACTOR_POLLER_MAX    16
+
+typedef struct _actor_poller_t actor_poller_t;
+
+//  An empty poller, or NULL if out of memory.
+actor_poller_t *
+    actor_poller_new (void);
+
+//  Destroy the poller (not its sockets); idempotent, nulls *self_p.
+void
+    actor_poller_destroy (actor_poller_t **self_p);
+
+//  Watch SOCK; it starts marked ready. Returns 0, or -1 if the poller is
+//  full or the socket has no ZMQ_FD.
+int
+    actor_poller_add (actor_poller_t *self, zsock_t *sock);
+
+//  Stop watching SOCK (before destroying it). No-op if absent.
+void
+    actor_poller_remove (actor_poller_t *self, zsock_t *sock);
+
+//  Watch SOCK or not (back-pressure: stop reading a source for a while).
+//  Watching again marks it ready: a signal may have come meanwhile.
+void
+    actor_poller_watch (actor_poller_t *self, zsock_t *sock, bool watch);
+
+//  Mark SOCK ready: the caller sent on it, or left input unread.
+void
+    actor_poller_mark (actor_poller_t *self, zsock_t *sock);
+
+//  Take SOCK's ready mark: true if it was marked (and is watched). The
+//  caller then reads SOCK until it finds nothing, or marks it again.
+bool
+    actor_poller_ready (actor_poller_t *self, zsock_t *sock);
+
+//  Watch raw descriptor FD for EVENTS (POLLIN, POLLOUT; 0 = not now).
+//  Returns 0, or -1 if the poller is full.
+int
+    actor_poller_add_fd (actor_poller_t *self, int fd, short events);
+
+//  Change what FD is watched for (0 = nothing for now).
+void
+    actor_poller_set_fd (actor_poller_t *self, int fd, short events);
+
+//  What the last wait saw on FD (poll's revents), 0 if nothing.
+short
+    actor_poller_fd_events (actor_poller_t *self, int fd);
+
+//  Wait up to TIMEOUT ms (-1 = for ever; 0 if a socket is marked) until
+//  a watched socket's descriptor fires or a descriptor is ready. Returns
+//  how many sockets are marked plus how many descriptors have events (0
+//  on timeout or a signal), or -1 on an error other than EINTR.
+int
+    actor_poller_wait (actor_poller_t *self, int timeout);
+
+#endif

@@ -1,0 +1,230 @@
+/*  test_actor_poller.c: the poll set that marks zmq sockets ready.
+
+    A PAIR pair in the test's own thread stands in for an actor's pipe;
+    a pipe(2) for a raw descriptor. Every wait is bounded: a test that
+    would hang fails after TESTUTIL_WAIT_MS instead.
+*/
+#include "actor_poller.h"
+#include "testutil.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+typedef struct {
+    zsock_t *near;              //  watched by the poller
+    zsock_t *far;               //  the neighbour that writes to it
+    actor_poller_t *poller;
+} s_fixture_t;
+
+static int
+s_setup (void **state)
+{
+    static int serial = 0;
+    s_fixture_t *self = (s_fixture_t *) calloc (1, sizeof (s_fixture_t));
+    assert_non_null (self);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://poller-%d-%d",
+              getpid (), serial++);
+    self->near = zsock_new (ZMQ_PAIR);
+    self->far = zsock_new (ZMQ_PAIR);
+    assert_int_equal (zsock_bind (self->near, "%s", endpoint), 0);
+    assert_int_equal (zsock_connect (self->far, "%s", endpoint), 0);
+    zsock_set_rcvtimeo (self->near, 0);
+    zsock_set_rcvtimeo (self->far, 0);
+    self->poller = actor_poller_new ();
+    assert_non_null (self->poller);
+    assert_int_equal (actor_poller_add (self->poller, self->near), 0);
+    *state = self;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    actor_poller_destroy (&self->poller);
+    actor_poller_destroy (&self->poller);       //  idempotent
+    zsock_destroy (&self->near);
+    zsock_destroy (&self->far);
+    free (self);
+    return 0;
+}
+
+//  Read NEAR until it is empty; how many messages it had.
+static int
+s_drain (zsock_t *near)
+{
+    int count = 0;
+    char *text;
+    while ((text = zstr_recv (near))) {
+        count++;
+        zstr_free (&text);
+    }
+    return count;
+}
+
+//  A new socket starts marked; once read empty, a wait times out.
+static void
+test_starts_marked (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    assert_int_equal (actor_poller_wait (self->poller, 0), 1);
+    assert_true (actor_poller_ready (self->poller, self->near));
+    assert_false (actor_poller_ready (self->poller, self->near));
+    assert_int_equal (s_drain (self->near), 0);
+    assert_int_equal (actor_poller_wait (self->poller, 10), 0);
+    assert_false (actor_poller_ready (self->poller, self->near));
+}
+
+//  A message from the neighbour wakes a wait that would last for ever.
+static void
+test_wakes_on_message (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    assert_true (actor_poller_ready (self->poller, self->near));
+    assert_int_equal (s_drain (self->near), 0);
+    for (int round = 0; round < 100; round++) {
+        zstr_send (self->far, "hello");
+        assert_int_equal (actor_poller_wait (self->poller,
+                                             TESTUTIL_WAIT_MS), 1);
+        assert_true (actor_poller_ready (self->poller, self->near));
+        assert_int_equal (s_drain (self->near), 1);
+    }
+    assert_int_equal (actor_poller_wait (self->poller, 0), 0);
+}
+
+//  A batch that stops early marks the socket: the next wait does not
+//  sleep and the rest is still there.
+static void
+test_mark_keeps_it_ready (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    assert_true (actor_poller_ready (self->poller, self->near));
+    s_drain (self->near);
+    for (int count = 0; count < 3; count++)
+        zstr_send (self->far, "x");
+    assert_int_equal (actor_poller_wait (self->poller,
+                                         TESTUTIL_WAIT_MS), 1);
+    assert_true (actor_poller_ready (self->poller, self->near));
+    char *text = zstr_recv (self->near);
+    assert_non_null (text);
+    zstr_free (&text);
+    actor_poller_mark (self->poller, self->near);
+    assert_int_equal (actor_poller_wait (self->poller, -1), 1);
+    assert_true (actor_poller_ready (self->poller, self->near));
+    assert_int_equal (s_drain (self->near), 2);
+}
+
+//  Sends on the watched socket may swallow the descriptor's signal
+//  (libzmq processes commands on send): after each send the caller
+//  marks the socket, and nothing the neighbour sent is ever stranded.
+static void
+test_send_then_mark (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    assert_true (actor_poller_ready (self->poller, self->near));
+    s_drain (self->near);
+    int received = 0, sent = 0;
+    for (int round = 0; round < 2000; round++) {
+        zstr_send (self->far, "ping");
+        sent++;
+        zstr_send (self->near, "pong");
+        actor_poller_mark (self->poller, self->near);
+        assert_true (actor_poller_wait (self->poller,
+                                        TESTUTIL_WAIT_MS) >= 1);
+        if (actor_poller_ready (self->poller, self->near))
+            received += s_drain (self->near);
+        assert_int_equal (s_drain (self->far), 1);
+    }
+    assert_int_equal (received, sent);
+}
+
+//  An unwatched socket is neither polled nor reported; watching it
+//  again marks it.
+static void
+test_unwatched (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    actor_poller_watch (self->poller, self->near, false);
+    zstr_send (self->far, "held");
+    assert_int_equal (actor_poller_wait (self->poller, 10), 0);
+    assert_false (actor_poller_ready (self->poller, self->near));
+    actor_poller_watch (self->poller, self->near, true);
+    assert_int_equal (actor_poller_wait (self->poller, 0), 1);
+    assert_true (actor_poller_ready (self->poller, self->near));
+    assert_int_equal (s_drain (self->near), 1);
+}
+
+//  A raw descriptor reports what poll saw; events 0 is not polled.
+static void
+test_raw_fd (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    assert_true (actor_poller_ready (self->poller, self->near));
+    s_drain (self->near);
+    int fds [2];
+    assert_int_equal (pipe (fds), 0);
+    assert_int_equal (actor_poller_add_fd (self->poller, fds [0], POLLIN),
+                      0);
+    assert_int_equal (actor_poller_wait (self->poller, 10), 0);
+    assert_int_equal (actor_poller_fd_events (self->poller, fds [0]), 0);
+    assert_int_equal (write (fds [1], "x", 1), 1);
+    assert_int_equal (actor_poller_wait (self->poller,
+                                         TESTUTIL_WAIT_MS), 1);
+    assert_true (actor_poller_fd_events (self->poller, fds [0]) & POLLIN);
+    assert_false (actor_poller_ready (self->poller, self->near));
+    actor_poller_set_fd (self->poller, fds [0], 0);
+    assert_int_equal (actor_poller_wait (self->poller, 10), 0);
+    assert_int_equal (actor_poller_fd_events (self->poller, fds [0]), 0);
+    //  A busy socket does not starve the descriptor
+    actor_poller_set_fd (self->poller, fds [0], POLLIN);
+    actor_poller_mark (self->poller, self->near);
+    assert_int_equal (actor_poller_wait (self->poller, -1), 2);
+    assert_true (actor_poller_fd_events (self->poller, fds [0]) & POLLIN);
+    close (fds [0]);
+    close (fds [1]);
+}
+
+//  Removing a socket forgets it; the poller takes at most
+//  ACTOR_POLLER_MAX items.
+static void
+test_remove_and_full (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    actor_poller_remove (self->poller, self->near);
+    actor_poller_remove (self->poller, self->near);     //  no-op
+    assert_int_equal (actor_poller_wait (self->poller, 0), 0);
+    int fds [2];
+    assert_int_equal (pipe (fds), 0);
+    for (int index = 0; index < ACTOR_POLLER_MAX; index++)
+        assert_int_equal (actor_poller_add_fd (self->poller,
+                                               100 + index, 0), 0);
+    assert_int_equal (actor_poller_add_fd (self->poller, fds [0], POLLIN),
+                      -1);
+    assert_int_equal (actor_poller_add (self->poller, self->near), -1);
+    close (fds [0]);
+    close (fds [1]);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_starts_marked,
+                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_wakes_on_message,
+                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_mark_keeps_it_ready,
+                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_send_then_mark,
+                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_unwatched,
+                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_raw_fd, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_remove_and_full,
+                                         s_setup, s_teardown),
+    };
+    int rc = cmocka_run_group_tests (tests, NULL, NULL);
+    zsys_shutdown ();
+    return rc;
+}
