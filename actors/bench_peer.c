@@ -441,7 +441,8 @@ s_connect (bench_peer_t *self, char *reason, size_t reason_size)
 {
     const char *topics [] = { TOPIC_MSG, TOPIC_SYS, NULL };
     self->ui = zsock_new (ZMQ_PAIR);
-    self->sub = event_bus_subscriber (node_bus_endpoint (self->a), topics);
+    self->sub = event_bus_subscriber (node_events_endpoint (self->a),
+                                      topics);
     if (self->sub) {
         zsock_set_rcvhwm (self->sub, 0);        //  no limit: never drop
         zsock_set_rcvtimeo (self->sub, 0);      //  see s_pump

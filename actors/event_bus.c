@@ -338,7 +338,8 @@ event_bus_actor (zsock_t *pipe, void *args)
     s_self_destroy (&self);
 }
 
-//  A PUB connected to FRONTEND with the bus HWM, or NULL.
+//  A PUB connected to FRONTEND (or to each of a comma-separated list)
+//  with the bus HWM, or NULL.
 zsock_t *
 event_bus_publisher (const char *frontend)
 {
@@ -348,12 +349,13 @@ event_bus_publisher (const char *frontend)
     if (!pub)
         return NULL;
     s_set_hwm (pub);
-    if (zsock_connect (pub, "%s", frontend) == -1)
+    if (zsock_attach (pub, frontend, false) == -1)
         zsock_destroy (&pub);
     return pub;
 }
 
-//  A SUB connected to BACKEND with the bus HWM, subscribed to TOPICS.
+//  A SUB connected to BACKEND (bound there if it starts with "@") with
+//  the bus HWM, subscribed to TOPICS.
 zsock_t *
 event_bus_subscriber (const char *backend, const char **topics)
 {
@@ -368,7 +370,7 @@ event_bus_subscriber (const char *backend, const char **topics)
             zsock_set_subscribe (sub, *topic);
     else
         zsock_set_subscribe (sub, "");
-    if (zsock_connect (sub, "%s", backend) == -1)
+    if (zsock_attach (sub, backend, false) == -1)
         zsock_destroy (&sub);
     return sub;
 }

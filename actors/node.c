@@ -28,6 +28,11 @@ struct _node_t {
     //  inproc endpoints, unique to this node
     char *frontend;                 //  bus XSUB: actors' PUBs connect
     char *backend;                  //  bus XPUB: SUBs connect
+    //  the one in-process observer (the ui) binds a SUB at EVENTS ("@"
+    //  and the inproc name) and every actor's PUB connects there too:
+    //  PUBLISH is "FRONTEND,inproc-name", the actors' bus endpoint
+    char *events;
+    char *publish;
     char *ui_endpoint;              //  chat-model's ui PAIR
     char *tracker_endpoint;         //  chat-model's tracker PAIR
     char *transport_endpoint [4];   //  chat-model's transport PAIRs
@@ -179,7 +184,7 @@ s_start_transport (node_t *self, endpoint_proto_t proto, const char *text,
                                                  transport_bp_actor;
     transport_args_t *args = &self->transport_args [proto];
     args->model_endpoint = self->transport_endpoint [proto];
-    args->bus_endpoint = self->frontend;
+    args->bus_endpoint = self->publish;
     args->max_message = self->max_message;
     args->bp_agent = self->bp_agent;
     args->bp_routes = (const char **) self->bp_routes;
@@ -327,9 +332,17 @@ node_bind (const node_config_t *config, char *reason, size_t reason_size)
     }
     self->frontend = s_inproc (self, "bus-in");
     self->backend = s_inproc (self, "bus-out");
+    char *events = s_inproc (self, "events");
+    if (events) {
+        self->events = zsys_sprintf ("@%s", events);
+        if (self->frontend)
+            self->publish = zsys_sprintf ("%s,%s", self->frontend, events);
+        zstr_free (&events);
+    }
     self->ui_endpoint = s_inproc (self, "ui");
     self->tracker_endpoint = s_inproc (self, "tracker");
     if (!self->frontend || !self->backend || !self->ui_endpoint
+    ||  !self->events || !self->publish
     ||  !self->tracker_endpoint || s_copy_config (self, config)) {
         s_reason (reason, reason_size, "out of memory");
         node_destroy (&self);
@@ -382,7 +395,7 @@ node_start (node_t *self, const char *remote, char *reason,
         args->transport_endpoint [proto] = self->transport_endpoint [proto];
         args->local [proto] = self->local [proto];
     }
-    args->bus_endpoint = self->frontend;
+    args->bus_endpoint = self->publish;
     args->sender_uuid = self->sender;
     args->room = self->room;
     args->remote = self->remote;
@@ -413,7 +426,7 @@ node_start (node_t *self, const char *remote, char *reason,
     }
     ack_tracker_args_t *tracker_args = &self->tracker_args;
     tracker_args->model_endpoint = self->tracker_endpoint;
-    tracker_args->bus_endpoint = self->frontend;
+    tracker_args->bus_endpoint = self->publish;
     tracker_args->initial_ms = self->retry_initial_ms;
     tracker_args->cap_ms = self->retry_cap_ms;
     self->tracker = zactor_new (ack_tracker_actor, tracker_args);
@@ -463,6 +476,8 @@ node_destroy (node_t **self_p)
     }
     zstr_free (&self->frontend);
     zstr_free (&self->backend);
+    zstr_free (&self->events);
+    zstr_free (&self->publish);
     zstr_free (&self->ui_endpoint);
     zstr_free (&self->tracker_endpoint);
     zstr_free (&self->external);
@@ -491,6 +506,14 @@ node_bus_endpoint (node_t *self)
 {
     assert (self);
     return self->backend;
+}
+
+//  Where the one in-process observer subscribes; see node.h.
+const char *
+node_events_endpoint (node_t *self)
+{
+    assert (self);
+    return self->events;
 }
 
 //  inproc endpoint of the bus frontend (PUBs connect here).

@@ -27,12 +27,16 @@
 void
     event_bus_actor (zsock_t *pipe, void *args);
 
-//  Create a PUB socket connected to a bus frontend with the bus HWM.
+//  Create a PUB socket connected to a bus frontend with the bus HWM;
+//  FRONTEND may list several endpoints, comma-separated (a node's actors
+//  publish to the bus and straight to its ui, see node.h).
 zsock_t *
     event_bus_publisher (const char *frontend);
 
 //  Create a SUB socket connected to a bus backend (or external endpoint),
 //  subscribed to each prefix in TOPICS (NULL-terminated; NULL = all).
+//  An endpoint that starts with "@" is bound instead (node.h's
+//  node_events_endpoint).
 zsock_t *
     event_bus_subscriber (const char *backend, const char **topics);
 

@@ -4,7 +4,7 @@
     endpoint, the chat-model and the ack-tracker, each with unique inproc
     endpoints, and checks every START reply. A ui (or a demo bot, a
     benchmark driver, a test) then connects to node_ui_endpoint and
-    subscribes to node_bus_endpoint. dtchat's main, the demo and
+    subscribes to node_events_endpoint (or node_bus_endpoint). dtchat's main, the demo and
     dtchat-bench all build peers this way.
 */
 #ifndef NODE_H_INCLUDED
@@ -65,6 +65,15 @@ const char *
 //  inproc endpoint of the bus backend (connect SUB sockets to it).
 const char *
     node_bus_endpoint (node_t *self);
+
+//  Where the node's one in-process observer, the ui, subscribes: pass
+//  it to event_bus_subscriber, which binds there ("@inproc://..."). Every
+//  actor of the node publishes to it directly as well as to the bus, so
+//  the ui's events skip the bus proxy's thread (one wake-up fewer per
+//  event); other observers use node_bus_endpoint. Only one socket may
+//  subscribe here at a time.
+const char *
+    node_events_endpoint (node_t *self);
 
 //  inproc endpoint of the bus frontend (connect PUB sockets to it).
 const char *

@@ -28,7 +28,7 @@
 
 typedef struct {
     const char *model_endpoint;     //  connects: PAIR to the chat-model
-    const char *bus_endpoint;       //  connects: SUB to the bus backend
+    const char *bus_endpoint;       //  SUB: the bus backend, or "@..." (bound)
     int in_fd;                      //  input (stdin; tests pass a pipe)
     int out_fd;                     //  output (stdout; tests pass a pipe)
     bool json;                      //  line mode: JSON objects per event

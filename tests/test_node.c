@@ -26,25 +26,16 @@ typedef struct {
     zsock_t *sub;
 } s_ui_t;
 
-//  Attach to NODE and make sure the SUB is live: SYNC until the marker
-//  comes back.
+//  SYNC through PAIR until SUB sees the marker: its subscription is live.
 static void
-s_ui_attach (s_ui_t *ui, node_t *node)
+s_sub_live (zsock_t *sub, zsock_t *pair)
 {
-    ui->pair = zsock_new (ZMQ_PAIR);
-    assert_non_null (ui->pair);
-    assert_int_equal (zsock_connect (ui->pair, "%s",
-                                     node_ui_endpoint (node)), 0);
-    const char *topics [] = { TOPIC_MSG, TOPIC_SYS, NULL };
-    ui->sub = event_bus_subscriber (node_bus_endpoint (node), topics);
-    assert_non_null (ui->sub);
-    zpoller_t *poller = zpoller_new (ui->sub, NULL);
+    zpoller_t *poller = zpoller_new (sub, NULL);
     bool live = false;
     for (int attempt = 0; !live && attempt < 50; attempt++) {
-        assert_int_equal (zsock_send (ui->pair, "ss", VERB_SYNC, "hello"),
-                          0);
-        while (!live && zpoller_wait (poller, 200) == ui->sub) {
-            bus_event_t *event = bus_event_recv (ui->sub);
+        assert_int_equal (zsock_send (pair, "ss", VERB_SYNC, "hello"), 0);
+        while (!live && zpoller_wait (poller, 200) == sub) {
+            bus_event_t *event = bus_event_recv (sub);
             live = event && event->kind == BUS_EVENT_SYS && event->token
                 && streq (event->token, "hello");
             bus_event_destroy (&event);
@@ -52,6 +43,28 @@ s_ui_attach (s_ui_t *ui, node_t *node)
     }
     zpoller_destroy (&poller);
     assert_true (live);
+}
+
+//  Attach to NODE, the SUB at BUS (its bus backend, or its events
+//  endpoint), and make sure the SUB is live.
+static void
+s_ui_attach_at (s_ui_t *ui, node_t *node, const char *bus)
+{
+    ui->pair = zsock_new (ZMQ_PAIR);
+    assert_non_null (ui->pair);
+    assert_int_equal (zsock_connect (ui->pair, "%s",
+                                     node_ui_endpoint (node)), 0);
+    const char *topics [] = { TOPIC_MSG, TOPIC_SYS, NULL };
+    ui->sub = event_bus_subscriber (bus, topics);
+    assert_non_null (ui->sub);
+    s_sub_live (ui->sub, ui->pair);
+}
+
+//  Attach to NODE's bus backend, as a tap or a test would.
+static void
+s_ui_attach (s_ui_t *ui, node_t *node)
+{
+    s_ui_attach_at (ui, node, node_bus_endpoint (node));
 }
 
 //  Detach the test's ui.
@@ -120,9 +133,18 @@ test_text_acked (void **state)
     assert_string_not_equal (node_ui_endpoint (a), node_ui_endpoint (b));
     assert_string_not_equal (node_bus_endpoint (a), node_bus_endpoint (b));
 
+    //  A's ui takes its events straight from the publishers, as dtchat's
+    //  does; an observer on A's bus (as a tap) must see them as well
     s_ui_t ui_a, ui_b;
-    s_ui_attach (&ui_a, a);
+    assert_int_equal (node_events_endpoint (a) [0], '@');
+    assert_non_null (strstr (node_events_endpoint (a), "inproc://"));
+    s_ui_attach_at (&ui_a, a, node_events_endpoint (a));
     s_ui_attach (&ui_b, b);
+    s_ui_t tap_a = { ui_a.pair, NULL };
+    const char *all [] = { TOPIC_MSG, TOPIC_SYS, NULL };
+    tap_a.sub = event_bus_subscriber (node_bus_endpoint (a), all);
+    assert_non_null (tap_a.sub);
+    s_sub_live (tap_a.sub, ui_a.pair);
     assert_int_equal (zsock_send (ui_a.pair, "sss", VERB_TEXT, "",
                                   "hello bob"), 0);
     bus_event_t *received = s_ui_expect (&ui_b, MSG_RECEIVED, "hello bob");
@@ -133,8 +155,12 @@ test_text_acked (void **state)
     assert_string_equal (acked->uuid, received->uuid);
     assert_true (acked->outgoing);
     assert_true (acked->receive_time > 0);
+    bus_event_t *tapped = s_ui_expect (&tap_a, MSG_ACKED, "hello bob");
+    assert_string_equal (tapped->uuid, acked->uuid);
     bus_event_destroy (&received);
     bus_event_destroy (&acked);
+    bus_event_destroy (&tapped);
+    zsock_destroy (&tap_a.sub);
 
     s_ui_detach (&ui_a);
     s_ui_detach (&ui_b);

@@ -125,7 +125,7 @@ s_run (cli_t *cli, int sfd)
                         reason, sizeof reason))
             goto done;
         demo_bot_args_t bot_args = { node_ui_endpoint (bot_node),
-                                     node_bus_endpoint (bot_node) };
+                                     node_events_endpoint (bot_node) };
         bot = s_start_actor (demo_bot_actor, &bot_args, reason,
                              sizeof reason);
         if (!bot)
@@ -143,7 +143,7 @@ s_run (cli_t *cli, int sfd)
                                             DTCHAT_LIFETIME_DEFAULT_MS;
     ui_args_t ui_args = {
         .model_endpoint = node_ui_endpoint (node),
-        .bus_endpoint = node_bus_endpoint (node),
+        .bus_endpoint = node_events_endpoint (node),
         .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
         .json = cli_json (cli), .quiet = cli_quiet (cli),
         .local = local, .remote = node_remote (node),
