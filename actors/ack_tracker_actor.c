@@ -184,22 +184,11 @@ s_frame_uuid (zframe_t *frame)
     return zframe_strdup (frame);
 }
 
-//  TRACK "s88" uuid, now, deadline: (re)start tracking on our monotonic
-//  clock, keeping the model's offset between now and the deadline.
-static const char *
-s_self_track (self_t *self, zmsg_t *msg)
+//  Track UUID from NOW until DEADLINE (the model's clock).
+static void
+s_self_track_one (self_t *self, const char *uuid, int64_t now,
+                  int64_t deadline)
 {
-    if (zmsg_size (msg) != 3)
-        return "TRACK needs 3 frames";
-    char *uuid = s_frame_uuid (zmsg_first (msg));
-    int64_t now, deadline;
-    if (!uuid)
-        return "TRACK with a bad uuid";
-    if (s_frame_int64 (zmsg_next (msg), &now)
-    ||  s_frame_int64 (zmsg_next (msg), &deadline)) {
-        free (uuid);
-        return "TRACK with a bad time";
-    }
     int64_t lifetime = deadline - now;
     if (lifetime < 0)
         lifetime = 0;               //  already late: expires at once
@@ -207,7 +196,36 @@ s_self_track (self_t *self, zmsg_t *msg)
         lifetime = S_LIFETIME_MAX;
     int64_t mono = zclock_mono ();
     ack_tracker_track (self->tracker, uuid, mono, mono + lifetime);
-    free (uuid);
+}
+
+//  TRACK "s88" uuid, now, deadline, repeated: (re)start tracking each
+//  on our monotonic clock, keeping the model's offset between now and
+//  the deadline. The message is checked whole before any of it is used.
+static const char *
+s_self_track (self_t *self, zmsg_t *msg)
+{
+    size_t size = zmsg_size (msg);
+    if (size == 0 || size % 3)
+        return "TRACK needs 3 frames per message";
+    int64_t now = 0, deadline = 0;
+    for (zframe_t *frame = zmsg_first (msg); frame;
+         frame = zmsg_next (msg)) {
+        char *uuid = s_frame_uuid (frame);
+        free (uuid);
+        if (!uuid)
+            return "TRACK with a bad uuid";
+        if (s_frame_int64 (zmsg_next (msg), &now)
+        ||  s_frame_int64 (zmsg_next (msg), &deadline))
+            return "TRACK with a bad time";
+    }
+    for (zframe_t *frame = zmsg_first (msg); frame;
+         frame = zmsg_next (msg)) {
+        char *uuid = s_frame_uuid (frame);
+        s_frame_int64 (zmsg_next (msg), &now);
+        s_frame_int64 (zmsg_next (msg), &deadline);
+        s_self_track_one (self, uuid, now, deadline);
+        free (uuid);
+    }
     return NULL;
 }
 
@@ -232,13 +250,18 @@ s_self_handle_model (self_t *self)
         why = s_self_track (self, msg);
     else
     if (streq (verb, VERB_ACKED)) {
-        char *uuid = zmsg_size (msg) == 1? s_frame_uuid (zmsg_first (msg))
-                                         : NULL;
-        if (uuid)
-            ack_tracker_acked (self->tracker, uuid);
-        else
-            why = "ACKED needs one uuid";
-        free (uuid);
+        //  One uuid or more, each checked
+        if (zmsg_size (msg) == 0)
+            why = "ACKED needs a uuid";
+        for (zframe_t *frame = zmsg_first (msg); frame;
+             frame = zmsg_next (msg)) {
+            char *uuid = s_frame_uuid (frame);
+            if (uuid)
+                ack_tracker_acked (self->tracker, uuid);
+            else
+                why = "ACKED with a bad uuid";
+            free (uuid);
+        }
     }
     else
         why = "unknown verb";

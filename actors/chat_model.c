@@ -57,6 +57,8 @@ s_self_destroy (self_t **self_p)
     }
     zsock_destroy (&self->pub);
     chat_table_destroy (&self->table);
+    track_queue_destroy (&self->tracks);
+    zmsg_destroy (&self->untracks);
     store_destroy (&self->store);
     free (self->db_path);
     free (self->order_text);
@@ -93,17 +95,20 @@ s_self_new (zsock_t *pipe, const chat_model_args_t *args)
     self->remote = s_dup (args->remote, &ok);
     self->lifetime_ms = args->lifetime_ms > 0? args->lifetime_ms
                                              : DTCHAT_LIFETIME_DEFAULT_MS;
+    self->track_delay_ms = args->track_delay_ms > 0?
+                           args->track_delay_ms: CHAT_MODEL_TRACK_DELAY_MS;
     self->db_path = s_dup (args->db_path, &ok);
     self->order_text = s_dup (args->order, &ok);
     self->horizon_ms = args->dedup_horizon_ms > 0? args->dedup_horizon_ms
                                                  : STORE_HORIZON_DEFAULT_MS;
     self->table = chat_table_new (0);
+    self->tracks = track_queue_new ();
     self->poller = actor_poller_new ();
     if (self->poller && actor_poller_add (self->poller, pipe) == 0)
         zsock_set_rcvtimeo (pipe, 0);   //  read only until it is empty
     else
         ok = false;
-    if (!ok || !self->table || !self->poller)
+    if (!ok || !self->table || !self->tracks || !self->poller)
         s_self_destroy (&self);
     return self;
 }
@@ -429,8 +434,9 @@ chat_model_actor (zsock_t *pipe, void *args)
 {
     self_t *self = s_self_new (pipe, (const chat_model_args_t *) args);
     zsock_signal (pipe, self? 0: -1);
+    int timeout = -1;                   //  until a held-back TRACK is due
     while (self && !self->terminated) {
-        if (actor_poller_wait (self->poller, -1) == -1)
+        if (actor_poller_wait (self->poller, timeout) == -1)
             break;
         if (actor_poller_ready (self->poller, pipe))
             s_handle_pipe (self);
@@ -438,8 +444,10 @@ chat_model_actor (zsock_t *pipe, void *args)
             s_handle_batch (self, self->transport [proto]);
         s_handle_batch (self, self->tracker);
         s_handle_batch (self, self->ui);
-        if (self->started)
+        if (self->started && !self->terminated) {
             chat_model_check_drain (self);
+            timeout = chat_model_flush_tracker (self);
+        }
     }
     s_self_destroy (&self);
 }

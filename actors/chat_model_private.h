@@ -21,6 +21,7 @@
 #include "bus_event.h"
 #include "store.h"
 #include "actor_poller.h"
+#include "track_queue.h"
 
 //  Token prefix of the SENDs that carry our acks (not tracked messages).
 #define CHAT_MODEL_ACK_TOKEN    TOKEN_QUIET_PREFIX
@@ -37,6 +38,8 @@ typedef struct {
     zsock_t *transport [4];         //  PAIR per endpoint_proto_t, bound
     zsock_t *pub;                   //  to the bus frontend
     chat_table_t *table;
+    track_queue_t *tracks;          //  TRACKs held back, see the header
+    zmsg_t *untracks;               //  ACKED for the tracker, or NULL
     store_t *store;                 //  NULL = memory only
     //  copies of the args
     char *ui_endpoint;
@@ -52,6 +55,7 @@ typedef struct {
     endpoint_t remote_ep;
     char remote_text [CHAT_MODEL_ENDPOINT_MAX];
     int64_t lifetime_ms;
+    int64_t track_delay_ms;         //  see track_queue.h
     char *db_path;                  //  NULL = no store
     char *order_text;               //  as given, checked at START
     chat_order_t order;             //  of the history on SYNC
@@ -100,6 +104,11 @@ void
 void
     chat_model_send_failed (self_t *self, const char *token,
                             const char *reason);
+//  Hand the ack-tracker the TRACKs now due (those still pending) and
+//  this round's ACKEDs, each as one message. Returns the ms until the
+//  next TRACK falls due, -1 if none waits: the loop's poll timeout.
+int
+    chat_model_flush_tracker (self_t *self);
 //  A peer acked UUID (it came from PEER): our message is ACKED.
 void
     chat_model_acked (self_t *self, const char *uuid, const char *peer);

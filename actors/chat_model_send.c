@@ -14,6 +14,12 @@
 */
 #include "chat_model_private.h"
 
+#include <inttypes.h>
+#include <limits.h>
+
+//  Most messages in one TRACK.
+#define S_TRACK_BATCH       64
+
 //  How s_dispatch treats a message: a first send (or the ui's resend)
 //  starts tracking; a tracker's resend is already tracked.
 typedef enum { S_FIRST, S_RETRY } s_dispatch_t;
@@ -38,12 +44,88 @@ s_record (self_t *self, const chat_entry_t *entry)
                  msg_status_name (entry->status), entry->uuid);
 }
 
-//  Tell the tracker to stop tracking UUID.
+//  Send *MSG_P to the tracker, if there is one; nulls it.
 static void
-s_untrack (self_t *self, const char *uuid)
+s_send_tracker (self_t *self, zmsg_t **msg_p)
 {
-    zsock_send (self->tracker, "ss", VERB_ACKED, uuid);
-    chat_model_sent_on (self, self->tracker);
+    if (*msg_p) {
+        if (zmsg_send (msg_p, self->tracker) == -1)
+            zmsg_destroy (msg_p);
+        chat_model_sent_on (self, self->tracker);
+    }
+}
+
+//  Add UUID to this round's ACKED for the tracker.
+static void
+s_untrack_uuid (self_t *self, const char *uuid)
+{
+    if (!self->untracks && (self->untracks = zmsg_new ()))
+        zmsg_addstr (self->untracks, VERB_ACKED);
+    if (self->untracks)
+        zmsg_addstr (self->untracks, uuid);
+}
+
+//  Stop tracking ENTRY, if the tracker knows it.
+static void
+s_untrack (self_t *self, chat_entry_t *entry)
+{
+    if (entry->tracked) {
+        entry->tracked = false;
+        s_untrack_uuid (self, entry->uuid);
+    }
+}
+
+//  Have ENTRY tracked from NOW until DEADLINE, if it is still pending
+//  after the track delay (see track_queue.h).
+static void
+s_track_later (self_t *self, chat_entry_t *entry, int64_t now,
+               int64_t deadline)
+{
+    entry->tracked = false;
+    if (track_queue_push (self->tracks, entry->uuid,
+                          zclock_mono () + self->track_delay_ms, now,
+                          deadline)) {
+        //  Out of memory: tell the tracker now, it must not be missed
+        zsock_send (self->tracker, "ss88", VERB_TRACK, entry->uuid,
+                    (uint64_t) now, (uint64_t) deadline);
+        chat_model_sent_on (self, self->tracker);
+        entry->tracked = true;
+    }
+}
+
+//  The TRACKs now due and this round's ACKEDs, to the tracker.
+int
+chat_model_flush_tracker (self_t *self)
+{
+    int64_t mono = zclock_mono ();
+    char uuid [TRACK_QUEUE_UUID_MAX + 1];
+    int64_t since, deadline;
+    zmsg_t *track = NULL;
+    while (track_queue_pop_due (self->tracks, mono, uuid, &since,
+                                &deadline)) {
+        chat_entry_t *entry = chat_table_lookup (self->table, uuid);
+        if (!s_pending (entry) || entry->tracked)
+            continue;           //  acked or failed in time: never tracked
+        if (!track && (track = zmsg_new ()))
+            zmsg_addstr (track, VERB_TRACK);
+        if (track
+        &&  zmsg_addstr (track, uuid) == 0
+        &&  zmsg_addstrf (track, "%" PRId64, since) == 0
+        &&  zmsg_addstrf (track, "%" PRId64, deadline) == 0)
+            entry->tracked = true;
+        else {
+            //  Out of memory: put it back, to be tracked next round
+            track_queue_push (self->tracks, uuid, mono, since, deadline);
+            break;
+        }
+        if (zmsg_size (track) == 1 + 3 * S_TRACK_BATCH)
+            s_send_tracker (self, &track);
+    }
+    s_send_tracker (self, &track);
+    s_send_tracker (self, &self->untracks);
+    int64_t due = track_queue_next_due (self->tracks);
+    return due < 0? -1: due <= mono? 0
+         : due - mono > INT_MAX? INT_MAX: (int) (due - mono);
 }
 
 //  Move ENTRY to FAILED with REASON; record and publish if it moved.
@@ -73,7 +155,7 @@ s_dispatch (self_t *self, chat_entry_t *entry, s_dispatch_t how,
         if (how == S_FIRST)
             chat_model_publish (self, entry);   //  SENDING, then FAILED
         else
-            s_untrack (self, entry->uuid);
+            s_untrack (self, entry);
         s_fail (self, entry, reason);
         return;
     }
@@ -82,11 +164,8 @@ s_dispatch (self_t *self, chat_entry_t *entry, s_dispatch_t how,
     zsock_send (transport, "sssb", VERB_SEND, entry->uuid, entry->peer,
                 entry->data, entry->size);
     chat_model_sent_on (self, transport);
-    if (how == S_FIRST) {
-        zsock_send (self->tracker, "ss88", VERB_TRACK, entry->uuid,
-                    (uint64_t) now, (uint64_t) deadline);
-        chat_model_sent_on (self, self->tracker);
-    }
+    if (how == S_FIRST)
+        s_track_later (self, entry, now, deadline);
 }
 
 //  The largest message the transport of PROTO takes.
@@ -291,8 +370,11 @@ chat_model_retry (self_t *self, const char *uuid)
     chat_entry_t *entry = chat_table_lookup (self->table, uuid);
     if (s_pending (entry))
         s_dispatch (self, entry, S_RETRY, 0, 0);
-    else
-        s_untrack (self, uuid);
+    else {
+        if (entry)
+            entry->tracked = false;
+        s_untrack_uuid (self, uuid);    //  the tracker knows it: it asked
+    }
 }
 
 //  The tracker's EXPIRED: its lifetime ended without an ack.
@@ -300,6 +382,8 @@ void
 chat_model_expired (self_t *self, const char *uuid, const char *reason)
 {
     chat_entry_t *entry = chat_table_lookup (self->table, uuid);
+    if (entry)
+        entry->tracked = false;         //  the tracker has forgotten it
     if (s_pending (entry))
         s_fail (self, entry, reason && *reason? reason: "no ack");
 }
@@ -354,7 +438,7 @@ chat_model_acked (self_t *self, const char *uuid, const char *peer)
         entry->receive_time = dtchat_now_ms ();
         s_record (self, entry);
         chat_model_publish (self, entry);
-        s_untrack (self, entry->uuid);
+        s_untrack (self, entry);
     }
 }
 

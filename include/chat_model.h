@@ -39,6 +39,11 @@
 #include "dtchat.h"
 #include "endpoint.h"
 
+//  How long a new send waits before the tracker hears of it: far below
+//  the first resend (ACK_TRACKER_INITIAL_MS), far above a LAN's round
+//  trip. Its first resend and its expiry come at most this much later.
+#define CHAT_MODEL_TRACK_DELAY_MS   20
+
 typedef struct {
     const char *ui_endpoint;        //  binds: PAIR for the ui
     const char *tracker_endpoint;   //  binds: PAIR for the ack-tracker
@@ -60,6 +65,9 @@ typedef struct {
     //  received uuids are kept at least this long (0 = 30 days), and at
     //  least a lifetime and a day
     int64_t dedup_horizon_ms;
+    //  a new send is told to the ack-tracker only if it is still pending
+    //  this long after (0 = CHAT_MODEL_TRACK_DELAY_MS; see track_queue.h)
+    int64_t track_delay_ms;
 } chat_model_args_t;
 
 //  The actor. ARGS is a chat_model_args_t, borrowed (copy what you keep).

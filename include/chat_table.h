@@ -34,6 +34,8 @@ typedef struct {
     endpoint_proto_t proto; //  outgoing: the transport it goes over
     byte *data;             //  outgoing: encoded bytes, resent as they are
     size_t size;
+    bool tracked;           //  outgoing: the ack-tracker knows it (the
+                            //  chat-model's business, see track_queue.h)
     void *handle;           //  private to chat_table
 } chat_entry_t;
 

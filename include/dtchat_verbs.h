@@ -31,8 +31,12 @@
     Tracker pipe (chat-model <-> ack-tracker)
     -----------------------------------------
     TRACK   model -> tracker    "s88"  uuid, now (ms), deadline (ms since
-                                       epoch); (re)start retrying it
-    ACKED   model -> tracker    "s"    uuid: stop tracking it
+                                       epoch); (re)start retrying it; the
+                                       three frames may repeat (a batch)
+    ACKED   model -> tracker    "s"    uuid: stop tracking it; more uuids
+                                       may follow (a batch)
+    (The model tells the tracker about a send only if it is still
+    pending a short while later, see track_queue.h.)
     RESEND  tracker -> model    "s"    uuid: send it again (same uuid)
     EXPIRED tracker -> model    "ss"   uuid, reason: mark it FAILED
 

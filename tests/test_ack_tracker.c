@@ -551,6 +551,32 @@ test_actor_acked (void **state)
     s_stop (&h);
 }
 
+//  A batch: one TRACK with several triples tracks each; one ACKED with
+//  several uuids stops each; a batch with one bad part is dropped whole.
+static void
+test_actor_batches (void **state)
+{
+    harness_t h;
+    s_start (&h, "batch", 100, 200);
+    uint64_t now = (uint64_t) dtchat_now_ms ();
+    //  a bad time in the second triple: none of the three is tracked
+    assert_int_equal (zsock_send (h.model, "ss88ss8s88", VERB_TRACK,
+                                  "x1", now, now + 5000, "x2", "soon",
+                                  now + 5000, "x3", now, now + 5000), 0);
+    assert_int_equal (zsock_send (h.model, "ss88s88s88", VERB_TRACK,
+                                  "b1", now, now + 5000, "b2", now,
+                                  now + 5000, "b3", now, now + 5000), 0);
+    assert_int_equal (zsock_send (h.model, "sss", VERB_ACKED, "b1", "b3"),
+                      0);
+    //  only b2 is left to resend
+    zmsg_t *msg = testutil_recv_within (h.model, 2000);
+    s_expect (&msg, VERB_RESEND, "b2", false);
+    assert_int_equal (zsock_send (h.model, "ss", VERB_ACKED, "b2"), 0);
+    msg = testutil_recv_within (h.model, 300);
+    assert_null (msg);
+    s_stop (&h);
+}
+
 //  Bad TRACKs from the model are dropped and reported on the bus.
 static void
 test_actor_bad_input (void **state)
@@ -689,6 +715,7 @@ main (void)
         cmocka_unit_test (test_hundred_thousand),
         cmocka_unit_test (test_actor_resend_then_expire),
         cmocka_unit_test (test_actor_acked),
+        cmocka_unit_test (test_actor_batches),
         cmocka_unit_test (test_actor_bad_input),
         cmocka_unit_test (test_actor_bad_args),
         cmocka_unit_test (test_actor_term_with_model_gone),

@@ -163,10 +163,11 @@ s_sync_bus (fixture_t *fx)
 
 //  Start a model named NAME sending to REMOTE, with the test as every
 //  neighbour (udp transport; tcp transport too if WITH_TCP), on the
-//  store DB (NULL = none).
+//  store DB (NULL = none), telling the tracker about a send after
+//  TRACK_DELAY ms (0 = the default).
 static void
-s_setup_with (fixture_t *fx, const char *name, const char *remote,
-              bool with_tcp, const char *db)
+s_setup_delay (fixture_t *fx, const char *name, const char *remote,
+               bool with_tcp, const char *db, int64_t track_delay)
 {
     char ui [64], tracker [64], udp [64], tcp [64], bus [64];
     chat_model_args_t args = {
@@ -177,7 +178,8 @@ s_setup_with (fixture_t *fx, const char *name, const char *remote,
         .room = "room",
         .remote = remote,
         .lifetime_ms = S_LIFETIME,
-        .db_path = db
+        .db_path = db,
+        .track_delay_ms = track_delay
     };
     args.transport_endpoint [ENDPOINT_UDP] = s_name (udp, sizeof udp, name,
                                                      "udp");
@@ -204,6 +206,14 @@ s_setup_with (fixture_t *fx, const char *name, const char *remote,
         fx->tcp = s_pair (tcp);
     if (!db)
         s_sync_bus (fx);
+}
+
+//  Start a model: see s_setup_delay.
+static void
+s_setup_with (fixture_t *fx, const char *name, const char *remote,
+              bool with_tcp, const char *db)
+{
+    s_setup_delay (fx, name, remote, with_tcp, db, 0);
 }
 
 //  Start a model without a store: see s_setup_with.
@@ -756,7 +766,8 @@ test_expire_resend (void **state)
     zstr_free (&peer);
     zframe_destroy (&again);
 
-    //  it fails again; then the ack comes after all: ACKED wins
+    //  it fails again; then the ack comes after all: ACKED wins (the
+    //  tracker, which expired it, is not told again)
     zsock_send (fx.tracker, "sss", VERB_EXPIRED, sent->uuid, "gone");
     event = s_expect_msg (&fx, MSG_FAILED);
     bus_event_destroy (&event);
@@ -764,9 +775,96 @@ test_expire_resend (void **state)
     event = s_expect_msg (&fx, MSG_ACKED);
     assert_null (event->reason);
     bus_event_destroy (&event);
-    s_expect_acked (&fx, sent->uuid);
+    s_garbage (&fx);
+    assert_false (s_ready (fx.tracker));
     chat_msg_destroy (&sent);
     zframe_destroy (&frame);
+    s_teardown (&fx);
+}
+
+//  An ack that comes before the track delay: the tracker never hears of
+//  the message (no TRACK, no ACKED); one still pending after the delay
+//  is tracked, several in one TRACK, and their acks come in one ACKED.
+static void
+test_track_delay (void **state)
+{
+    fixture_t fx;
+    //  a delay no test machine outlasts: the ack always comes first
+    s_setup_delay (&fx, "quick", S_REMOTE, false, NULL, 3600 * 1000);
+    assert_int_equal (zsock_send (fx.ui, "sss", VERB_TEXT, "", "quick"), 0);
+    char *token, *peer;
+    zframe_t *frame;
+    chat_msg_t *sent = s_expect_send (fx.udp, &token, &peer, &frame);
+    s_ack (&fx, sent);
+    bus_event_t *event = s_expect_msg (&fx, MSG_SENDING);
+    bus_event_destroy (&event);
+    event = s_expect_msg (&fx, MSG_ACKED);
+    assert_string_equal (event->uuid, sent->uuid);
+    bus_event_destroy (&event);
+    s_garbage (&fx);
+    assert_false (s_ready (fx.tracker));
+    zstr_free (&token);
+    zstr_free (&peer);
+    zframe_destroy (&frame);
+    chat_msg_destroy (&sent);
+    s_teardown (&fx);
+
+    //  a short delay, three texts unacked: one TRACK with three triples
+    s_setup_delay (&fx, "batch", S_REMOTE, false, NULL, 50);
+    chat_msg_t *texts [3];
+    for (int index = 0; index < 3; index++) {
+        char text [16];
+        snprintf (text, sizeof text, "text %d", index);
+        assert_int_equal (zsock_send (fx.ui, "sss", VERB_TEXT, "", text),
+                          0);
+        texts [index] = s_expect_send (fx.udp, &token, &peer, &frame);
+        zstr_free (&token);
+        zstr_free (&peer);
+        zframe_destroy (&frame);
+    }
+    size_t tracked = 0;
+    while (tracked < 3) {
+        s_wait (fx.tracker);
+        zmsg_t *msg = zmsg_recv (fx.tracker);
+        assert_non_null (msg);
+        char *verb = zmsg_popstr (msg);
+        assert_string_equal (verb, VERB_TRACK);
+        assert_int_equal (zmsg_size (msg) % 3, 0);
+        while (zmsg_size (msg)) {
+            char *uuid = zmsg_popstr (msg);
+            char *now = zmsg_popstr (msg);
+            char *deadline = zmsg_popstr (msg);
+            assert_string_equal (uuid, texts [tracked]->uuid);
+            assert_int_equal (strtoll (deadline, NULL, 10)
+                              - strtoll (now, NULL, 10), S_LIFETIME);
+            tracked++;
+            zstr_free (&uuid);
+            zstr_free (&now);
+            zstr_free (&deadline);
+        }
+        zstr_free (&verb);
+        zmsg_destroy (&msg);
+    }
+    //  two acks in one datagram batch reach the tracker as ACKED(s)
+    s_ack (&fx, texts [0]);
+    s_ack (&fx, texts [2]);
+    size_t acked = 0;
+    while (acked < 2) {
+        s_wait (fx.tracker);
+        zmsg_t *msg = zmsg_recv (fx.tracker);
+        char *verb = zmsg_popstr (msg);
+        assert_string_equal (verb, VERB_ACKED);
+        while (zmsg_size (msg)) {
+            char *uuid = zmsg_popstr (msg);
+            assert_string_equal (uuid, texts [acked? 2: 0]->uuid);
+            acked++;
+            zstr_free (&uuid);
+        }
+        zstr_free (&verb);
+        zmsg_destroy (&msg);
+    }
+    for (int index = 0; index < 3; index++)
+        chat_msg_destroy (&texts [index]);
     s_teardown (&fx);
 }
 
@@ -1417,6 +1515,7 @@ main (void)
         cmocka_unit_test (test_duplicates),
         cmocka_unit_test (test_bad_input),
         cmocka_unit_test (test_expire_resend),
+        cmocka_unit_test (test_track_delay),
         cmocka_unit_test (test_text_refused),
         cmocka_unit_test (test_no_transport),
         cmocka_unit_test (test_peer),
