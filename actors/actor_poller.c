@@ -1,15 +1,17 @@
 /*  actor_poller.c: an actor's poll set that costs one poll () per wakeup.
 
-    See actor_poller.h for why and for the marking rule. Each item is a
-    zmq socket (polled through its ZMQ_FD for POLLIN) or a raw
-    descriptor (polled for what the caller asks); the poll set is built
-    afresh on each wait, which for a handful of items costs less than
-    keeping it in step.
+    See actor_poller.h for why, for the marking rule and for the spin.
+    Each item is a zmq socket (polled through its ZMQ_FD for POLLIN) or a
+    raw descriptor (polled for what the caller asks); the poll set is
+    built afresh on each wait, which for a handful of items costs less
+    than keeping it in step.
 */
 #include "actor_poller.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <sched.h>
 
 typedef struct {
     zsock_t *sock;              //  NULL for a raw descriptor
@@ -25,13 +27,49 @@ struct _actor_poller_t {
     s_item_t items [ACTOR_POLLER_MAX];
     size_t count;
     struct pollfd set [ACTOR_POLLER_MAX];
+    int spin_us;                //  see actor_poller.h
 };
+
+//  The spin the environment asks for (DTCHAT_SPIN_US), else the default.
+static int
+s_spin_from_env (void)
+{
+    const char *text = getenv ("DTCHAT_SPIN_US");
+    if (!text || !*text)
+        return ACTOR_POLLER_SPIN_US;
+    char *end = NULL;
+    long value = strtol (text, &end, 10);
+    if (*end || value < 0 || value > ACTOR_POLLER_SPIN_US_MAX)
+        return ACTOR_POLLER_SPIN_US;        //  not a number we take
+    return (int) value;
+}
 
 //  An empty poller.
 actor_poller_t *
 actor_poller_new (void)
 {
-    return (actor_poller_t *) calloc (1, sizeof (actor_poller_t));
+    actor_poller_t *self = (actor_poller_t *) calloc (1,
+                                                sizeof (actor_poller_t));
+    if (self)
+        self->spin_us = s_spin_from_env ();
+    return self;
+}
+
+//  Set how long a wait spins before it sleeps.
+void
+actor_poller_set_spin (actor_poller_t *self, int spin_us)
+{
+    assert (self);
+    assert (spin_us >= 0 && spin_us <= ACTOR_POLLER_SPIN_US_MAX);
+    self->spin_us = spin_us;
+}
+
+//  How long a wait spins before it sleeps.
+int
+actor_poller_spin (actor_poller_t *self)
+{
+    assert (self);
+    return self->spin_us;
 }
 
 //  Destroy the poller; idempotent.
@@ -160,6 +198,28 @@ actor_poller_fd_events (actor_poller_t *self, int fd)
     return item->revents;
 }
 
+//  poll () the set of SIZE without sleeping for up to spin_us, giving
+//  the vCPU to any other runnable thread between looks, then sleep for
+//  what is left of TIMEOUT (ms, -1 = for ever). Returns what poll does.
+static int
+s_spin_then_sleep (actor_poller_t *self, nfds_t size, int timeout)
+{
+    int64_t start = zclock_usecs ();
+    int64_t spent = 0;
+    while (spent < self->spin_us) {
+        int rc = poll (self->set, size, 0);
+        if (rc != 0)
+            return rc;
+        sched_yield ();
+        spent = zclock_usecs () - start;
+    }
+    if (timeout > 0) {
+        int64_t left = timeout - spent / 1000;
+        timeout = left > 0? (int) left: 0;
+    }
+    return poll (self->set, size, timeout);
+}
+
 //  Wait for a socket or a descriptor; see actor_poller.h.
 int
 actor_poller_wait (actor_poller_t *self, int timeout)
@@ -179,7 +239,8 @@ actor_poller_wait (actor_poller_t *self, int timeout)
         item->slot = (int) size;
         self->set [size++] = (struct pollfd) { item->fd, events, 0 };
     }
-    int rc = poll (self->set, size, marked? 0: timeout);
+    int rc = marked || timeout == 0? poll (self->set, size, 0)
+           : s_spin_then_sleep (self, size, timeout);
     if (rc == -1 && errno != EINTR)
         return -1;
     int ready = 0;

@@ -25,6 +25,18 @@
     While any watched socket is marked, actor_poller_wait does not sleep
     (it still polls once, so raw descriptors and other sockets are not
     starved by a busy one).
+
+    Before it sleeps, a wait spins: it looks (poll () with no timeout,
+    then sched_yield () so that any other runnable thread goes first)
+    for up to ACTOR_POLLER_SPIN_US. One message wakes a dozen threads in
+    turn, and a thread that sleeps may leave its vCPU halted: waking a
+    halted vCPU costs ~25 us in a VM, more than the work of most hops,
+    so a dtchat round trip cost ~4x a raw socket ping-pong; with the spin
+    the next message usually finds its thread still looking (1.6x; see
+    docs/PERFORMANCE.md). The cost is at most one spin of CPU per thread
+    per burst of work, nothing while dtchat is idle. DTCHAT_SPIN_US in
+    the environment sets it (0 turns it off, at most
+    ACTOR_POLLER_SPIN_US_MAX).
 */
 #ifndef ACTOR_POLLER_H_INCLUDED
 #define ACTOR_POLLER_H_INCLUDED
@@ -33,12 +45,25 @@
 
 //  Most sockets and descriptors in one poller.
 #define ACTOR_POLLER_MAX    16
+//  How long a wait spins before it sleeps, us, by default; the most.
+#define ACTOR_POLLER_SPIN_US        50
+#define ACTOR_POLLER_SPIN_US_MAX    10000
 
 typedef struct _actor_poller_t actor_poller_t;
 
-//  An empty poller, or NULL if out of memory.
+//  An empty poller, or NULL if out of memory. Its spin comes from
+//  DTCHAT_SPIN_US if that holds a number in range, else it is
+//  ACTOR_POLLER_SPIN_US.
 actor_poller_t *
     actor_poller_new (void);
+
+//  Set how long a wait spins before it sleeps (0 .. SPIN_US_MAX us).
+void
+    actor_poller_set_spin (actor_poller_t *self, int spin_us);
+
+//  How long a wait spins before it sleeps, us.
+int
+    actor_poller_spin (actor_poller_t *self);
 
 //  Destroy the poller (not its sockets); idempotent, nulls *self_p.
 void

@@ -206,6 +206,50 @@ test_remove_and_full (void **state)
     close (fds [1]);
 }
 
+//  The spin comes from DTCHAT_SPIN_US when that is a number in range.
+static void
+test_spin_from_env (void **state)
+{
+    struct { const char *value; int spin; } cases [] = {
+        { "0", 0 }, { "7", 7 }, { "10000", 10000 },
+        { "10001", ACTOR_POLLER_SPIN_US }, { "-1", ACTOR_POLLER_SPIN_US },
+        { "abc", ACTOR_POLLER_SPIN_US }, { "5us", ACTOR_POLLER_SPIN_US },
+        { "", ACTOR_POLLER_SPIN_US }, { NULL, ACTOR_POLLER_SPIN_US }
+    };
+    for (size_t index = 0; index < sizeof cases / sizeof *cases; index++) {
+        if (cases [index].value)
+            setenv ("DTCHAT_SPIN_US", cases [index].value, 1);
+        else
+            unsetenv ("DTCHAT_SPIN_US");
+        actor_poller_t *poller = actor_poller_new ();
+        assert_non_null (poller);
+        assert_int_equal (actor_poller_spin (poller), cases [index].spin);
+        actor_poller_destroy (&poller);
+    }
+}
+
+//  A spin longer than the timeout: the wait still ends, having found
+//  nothing, and not before the timeout; a waiting message ends a long
+//  spin at once.
+static void
+test_spin_and_timeout (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    assert_true (actor_poller_ready (self->poller, self->near));
+    s_drain (self->near);
+    actor_poller_set_spin (self->poller, 10000);
+    assert_int_equal (actor_poller_spin (self->poller), 10000);
+    int64_t start = zclock_mono ();
+    assert_int_equal (actor_poller_wait (self->poller, 5), 0);
+    assert_true (zclock_mono () - start >= 5);
+    zstr_send (self->far, "during");
+    assert_int_equal (actor_poller_wait (self->poller, -1), 1);
+    assert_true (actor_poller_ready (self->poller, self->near));
+    assert_int_equal (s_drain (self->near), 1);
+    actor_poller_set_spin (self->poller, 0);
+    assert_int_equal (actor_poller_wait (self->poller, 1), 0);
+}
+
 int
 main (void)
 {
@@ -222,6 +266,9 @@ main (void)
                                          s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_raw_fd, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_remove_and_full,
+                                         s_setup, s_teardown),
+        cmocka_unit_test (test_spin_from_env),
+        cmocka_unit_test_setup_teardown (test_spin_and_timeout,
                                          s_setup, s_teardown),
     };
     int rc = cmocka_run_group_tests (tests, NULL, NULL);
