@@ -4,7 +4,10 @@
     Each item is a zmq socket (polled through its ZMQ_FD for POLLIN) or a
     raw descriptor (polled for what the caller asks); the poll set is
     built afresh on each wait, which for a handful of items costs less
-    than keeping it in step.
+    than keeping it in step. The item array grows on demand (a TCP
+    transport has a descriptor per connection); lookups start where the
+    last one ended, so a caller that walks its items in the order it
+    added them pays one comparison per call.
 */
 #include "actor_poller.h"
 
@@ -24,9 +27,12 @@ typedef struct {
 } s_item_t;
 
 struct _actor_poller_t {
-    s_item_t items [ACTOR_POLLER_MAX];
+    s_item_t *items;            //  ROOM of them, COUNT used
+    struct pollfd *set;         //  ROOM of them
     size_t count;
-    struct pollfd set [ACTOR_POLLER_MAX];
+    size_t room;
+    size_t max;                 //  most items allowed
+    size_t hint;                //  where the next lookup starts
     int spin_us;                //  see actor_poller.h
 };
 
@@ -50,9 +56,19 @@ actor_poller_new (void)
 {
     actor_poller_t *self = (actor_poller_t *) calloc (1,
                                                 sizeof (actor_poller_t));
-    if (self)
+    if (self) {
         self->spin_us = s_spin_from_env ();
+        self->max = ACTOR_POLLER_MAX;
+    }
     return self;
+}
+
+//  Allow up to MAX items.
+void
+actor_poller_set_max (actor_poller_t *self, size_t max)
+{
+    assert (self);
+    self->max = max > self->count? max: self->count;
 }
 
 //  Set how long a wait spins before it sleeps.
@@ -77,28 +93,79 @@ void
 actor_poller_destroy (actor_poller_t **self_p)
 {
     assert (self_p);
-    free (*self_p);
-    *self_p = NULL;
+    actor_poller_t *self = *self_p;
+    if (self) {
+        free (self->items);
+        free (self->set);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+//  The item for SOCK, or for raw descriptor FD when SOCK is NULL; NULL
+//  if absent. The search starts at the hint and wraps around.
+static s_item_t *
+s_find (actor_poller_t *self, zsock_t *sock, int fd)
+{
+    size_t index = self->hint < self->count? self->hint: 0;
+    for (size_t seen = 0; seen < self->count; seen++) {
+        s_item_t *item = &self->items [index];
+        if (item->sock == sock && (sock || item->fd == fd)) {
+            self->hint = index + 1;
+            return item;
+        }
+        if (++index == self->count)
+            index = 0;
+    }
+    return NULL;
 }
 
 //  The item for SOCK, or NULL.
 static s_item_t *
 s_sock_item (actor_poller_t *self, zsock_t *sock)
 {
-    for (size_t index = 0; index < self->count; index++)
-        if (self->items [index].sock == sock)
-            return &self->items [index];
-    return NULL;
+    return s_find (self, sock, -1);
 }
 
 //  The item for raw descriptor FD, or NULL.
 static s_item_t *
 s_fd_item (actor_poller_t *self, int fd)
 {
-    for (size_t index = 0; index < self->count; index++)
-        if (!self->items [index].sock && self->items [index].fd == fd)
-            return &self->items [index];
-    return NULL;
+    return s_find (self, NULL, fd);
+}
+
+//  Room for one more item: 0, or -1 if the poller is full or out of
+//  memory.
+static int
+s_make_room (actor_poller_t *self)
+{
+    if (self->count >= self->max)
+        return -1;
+    if (self->count < self->room)
+        return 0;
+    size_t room = self->room? self->room * 2: 8;
+    s_item_t *items = (s_item_t *) realloc (self->items,
+                                            room * sizeof (s_item_t));
+    if (!items)
+        return -1;
+    self->items = items;
+    struct pollfd *set = (struct pollfd *) realloc (self->set,
+                                            room * sizeof (struct pollfd));
+    if (!set)
+        return -1;              //  the items keep their larger block
+    self->set = set;
+    self->room = room;
+    return 0;
+}
+
+//  Forget ITEM, keeping the others in the order they were added.
+static void
+s_remove (actor_poller_t *self, s_item_t *item)
+{
+    size_t index = (size_t) (item - self->items);
+    memmove (item, item + 1, (self->count - index - 1) * sizeof (s_item_t));
+    self->count--;
+    self->hint = index;
 }
 
 //  Watch SOCK, marked ready.
@@ -108,7 +175,7 @@ actor_poller_add (actor_poller_t *self, zsock_t *sock)
     assert (self && sock);
     assert (!s_sock_item (self, sock));
     int fd = zsock_fd (sock);
-    if (self->count == ACTOR_POLLER_MAX || fd < 0)
+    if (fd < 0 || s_make_room (self))
         return -1;
     self->items [self->count++] = (s_item_t) {
         .sock = sock, .fd = fd, .watched = true, .marked = true,
@@ -122,12 +189,8 @@ actor_poller_remove (actor_poller_t *self, zsock_t *sock)
 {
     assert (self);
     s_item_t *item = sock? s_sock_item (self, sock): NULL;
-    if (item) {
-        size_t index = (size_t) (item - self->items);
-        memmove (item, item + 1,
-                 (self->count - index - 1) * sizeof (s_item_t));
-        self->count--;
-    }
+    if (item)
+        s_remove (self, item);
 }
 
 //  Watch SOCK or not; watching again marks it.
@@ -171,11 +234,21 @@ actor_poller_add_fd (actor_poller_t *self, int fd, short events)
 {
     assert (self && fd >= 0);
     assert (!s_fd_item (self, fd));
-    if (self->count == ACTOR_POLLER_MAX)
+    if (s_make_room (self))
         return -1;
     self->items [self->count++] = (s_item_t) {
         .fd = fd, .events = events, .slot = -1 };
     return 0;
+}
+
+//  Stop watching raw descriptor FD.
+void
+actor_poller_remove_fd (actor_poller_t *self, int fd)
+{
+    assert (self);
+    s_item_t *item = s_fd_item (self, fd);
+    if (item)
+        s_remove (self, item);
 }
 
 //  Change what FD is watched for.

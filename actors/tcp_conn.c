@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@
 //  A slow network stretches the greeting wait by twice the connect time,
 //  up to this much.
 #define S_GREET_STRETCH_MAX 2000
+//  What poll () reports besides POLLIN and POLLOUT: an error, a hang-up.
+#define S_POLL_ERR          (POLLERR | POLLHUP | POLLNVAL)
 
 typedef enum {
     S_CONNECTING,           //  out: connect() in progress
@@ -355,7 +358,7 @@ short
 tcp_conn_events (tcp_conn_t *self, bool may_read, int64_t now)
 {
     assert (self);
-    short in = ZMQ_POLLIN;
+    short in = POLLIN;
     //  Only reading that yields messages pauses: a greeting, a legacy
     //  peer's silence and a lingering close are always read
     if (!may_read && (self->phase == S_OPEN || self->phase == S_ACCEPTED)
@@ -367,16 +370,16 @@ tcp_conn_events (tcp_conn_t *self, bool may_read, int64_t now)
     bool writing = tcp_sendq_busy (self->sendq);
     switch (self->phase) {
         case S_CONNECTING:
-            return ZMQ_POLLOUT;
+            return POLLOUT;
         case S_GREETING:
         case S_ACCEPTED:
             return in;
         case S_OPEN:
             if (self->outbound && self->legacy)
-                return writing? ZMQ_POLLOUT: 0;
-            return (short) (in | (writing? ZMQ_POLLOUT: 0));
+                return writing? POLLOUT: 0;
+            return (short) (in | (writing? POLLOUT: 0));
         case S_LINGER:
-            return ZMQ_POLLIN;
+            return POLLIN;
         case S_CLOSED:
             break;
     }
@@ -391,19 +394,19 @@ tcp_conn_handle (tcp_conn_t *self, short revents, int64_t now)
     if (self->phase == S_CLOSED)
         return;
     if (self->phase == S_CONNECTING) {
-        if (revents & (ZMQ_POLLOUT | ZMQ_POLLERR))
+        if (revents & (POLLOUT | S_POLL_ERR))
             s_connected (self, now);
         return;
     }
-    if (revents & (ZMQ_POLLIN | ZMQ_POLLERR)) {
+    if (revents & (POLLIN | S_POLL_ERR)) {
         size_t got = s_read (self, now);
-        if ((revents & ZMQ_POLLERR) && got == 0 && self->phase != S_CLOSED) {
+        if ((revents & S_POLL_ERR) && got == 0 && self->phase != S_CLOSED) {
             //  An error or hang-up with nothing to read: say which
             int err = tcp_sock_error (self->fd);
             s_io_error (self, err? err: EPIPE);
         }
     }
-    if ((revents & ZMQ_POLLOUT) && self->phase == S_OPEN)
+    if ((revents & POLLOUT) && self->phase == S_OPEN)
         s_write (self, now);
 }
 

@@ -8,10 +8,10 @@
     bounded queue of messages, the persistent framed link to a dtchat, or
     the one-connection-per-message legacy links to a Rust DTChat (which
     sends no greeting; that is remembered for a while). The wire modes
-    are in docs/PROTOCOL.md. zpoller cannot poll raw fds, so the loop is
-    zmq_poll over the pipe, the model, the listener and the connections;
-    the item array is rebuilt only when the set of sockets changes, and
-    every timer is a computed poll timeout.
+    are in docs/PROTOCOL.md. One actor_poller watches the pipe, the
+    model's PAIR, the listener and every connection's socket (one poll ()
+    per wakeup, see actor_poller.h), and every timer is a computed poll
+    timeout.
 */
 #include "dtchat.h"
 #include "transport.h"
@@ -20,9 +20,13 @@
 #include "tcp_conn.h"
 #include "tcp_peers.h"
 #include "tcp_sock.h"
+#include "actor_poller.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,7 +42,6 @@
 #define S_ACCEPT_PAUSE_MS   100     //  out of fds: wait before accepting
 #define S_REPORT_MS         1000    //  one flood report per second at most
 #define S_SCRATCH           (64 * 1024)
-#define S_FIXED_ITEMS       3       //  pipe, model, listener
 
 typedef struct {
     zsock_t *pipe;              //  the creator
@@ -47,12 +50,13 @@ typedef struct {
     int listener;               //  -1 before START
     char local [DTCHAT_ENDPOINT_MAX];
     tcp_peers_t *peers;         //  destinations
-    tcp_conn_t **conns;         //  every connection, in poll order
+    tcp_conn_t **conns;         //  every connection
+    int *polled;                //  per connection: its fd in the poller,
+                                //  -1 when it has none (any more)
     size_t conns_size;
     size_t conns_room;
     size_t inbound;             //  how many of them we accepted
-    zmq_pollitem_t *items;      //  S_FIXED_ITEMS + conns_size
-    bool dirty;                 //  the fd set changed: rebuild items
+    actor_poller_t *poller;     //  pipe, model, listener, connections
     int64_t accept_after;       //  listener paused until then
     uint64_t refused;           //  over S_INBOUND_MAX, since the report
     int64_t report_after;       //  next flood report not before then
@@ -74,16 +78,20 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
     self->listener = -1;
     self->ctx.scratch = (byte *) malloc (S_SCRATCH);
     self->ctx.scratch_size = S_SCRATCH;
-    self->items = (zmq_pollitem_t *) zmalloc (S_FIXED_ITEMS
-                                              * sizeof (zmq_pollitem_t));
+    self->poller = actor_poller_new ();
     self->peers = tcp_peers_new (&self->ctx, s_adopt, self);
-    if (!self->ctx.scratch || !self->peers || !self->items) {
+    if (!self->ctx.scratch || !self->peers || !self->poller
+    ||  actor_poller_add (self->poller, pipe)) {
         free (self->ctx.scratch);
         tcp_peers_destroy (&self->peers);
-        free (self->items);
+        actor_poller_destroy (&self->poller);
         free (self);
         return NULL;
     }
+    //  A descriptor per connection: the bounds are S_INBOUND_MAX and
+    //  tcp_peers' own, not the poller's
+    actor_poller_set_max (self->poller, SIZE_MAX);
+    zsock_set_rcvtimeo (pipe, 0);       //  read only until it is empty
     int64_t idle = args && args->idle_timeout_ms > 0?
                    args->idle_timeout_ms: S_IDLE_MS;
     self->ctx.max_message = args && args->max_message?
@@ -99,9 +107,10 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
     self->ctx.model = model_pipe_new (args? args->model_endpoint: NULL,
                                       "transport-tcp", self->broken,
                                       sizeof (self->broken));
+    if (self->ctx.model)
+        actor_poller_add (self->poller, model_pipe_sock (self->ctx.model));
     if (args && args->bus_endpoint)
         self->ctx.pub = event_bus_publisher (args->bus_endpoint);
-    self->dirty = true;
     return self;
 }
 
@@ -114,7 +123,8 @@ s_self_destroy (self_t **self_p)
         for (size_t index = 0; index < self->conns_size; index++)
             tcp_conn_destroy (&self->conns [index]);
         free (self->conns);
-        free (self->items);
+        free (self->polled);
+        actor_poller_destroy (&self->poller);
         tcp_peers_destroy (&self->peers);
         if (self->listener != -1)
             close (self->listener);
@@ -126,7 +136,10 @@ s_self_destroy (self_t **self_p)
     }
 }
 
-//  Add a connection to the poll set.
+//  Add a connection to the poll set. Its descriptor may still be
+//  registered for a connection that closed this round and is not reaped
+//  yet (the OS reuses the lowest free number): the new one takes that
+//  registration over.
 static void
 s_conn_add (self_t *self, tcp_conn_t *conn)
 {
@@ -134,16 +147,26 @@ s_conn_add (self_t *self, tcp_conn_t *conn)
         size_t room = self->conns_room? self->conns_room * 2: 64;
         self->conns = (tcp_conn_t **) realloc (self->conns,
                                                room * sizeof (tcp_conn_t *));
-        self->items = (zmq_pollitem_t *) realloc (self->items,
-                          (S_FIXED_ITEMS + room) * sizeof (zmq_pollitem_t));
+        self->polled = (int *) realloc (self->polled, room * sizeof (int));
         //  Out of memory for a few pointers: CZMQ itself aborts there
-        assert (self->conns && self->items);
+        assert (self->conns && self->polled);
         self->conns_room = room;
     }
+    int fd = tcp_conn_fd (conn);
+    bool taken = false;
+    for (size_t index = 0; index < self->conns_size; index++)
+        if (self->polled [index] == fd) {
+            assert (tcp_conn_state (self->conns [index]) == TCP_CONN_CLOSED);
+            self->polled [index] = -1;
+            taken = true;
+        }
+    //  As for the arrays above: a poller that cannot grow aborts
+    int rc = taken? 0: actor_poller_add_fd (self->poller, fd, 0);
+    assert (rc == 0);
+    self->polled [self->conns_size] = fd;
     self->conns [self->conns_size++] = conn;
     if (!tcp_conn_outbound (conn))
         self->inbound++;
-    self->dirty = true;
 }
 
 //  tcp_peers opened a connection: poll it.
@@ -189,17 +212,26 @@ s_handle_send (self_t *self, model_send_t *send, int64_t now)
     }
 }
 
-//  Read a batch of SENDs from the model.
+//  Read a batch of SENDs from the model: until it has none, or the batch
+//  is done (the pipe is marked to be read again next round).
 static void
 s_handle_model (self_t *self, int64_t now)
 {
-    for (int count = 0; count < S_BATCH; count++) {
+    for (int count = 0; ; count++) {
+        if (count == S_BATCH) {
+            actor_poller_mark (self->poller,
+                               model_pipe_sock (self->ctx.model));
+            break;
+        }
         model_send_t send;
         char what [256];
         int rc = model_pipe_next_send (self->ctx.model, &send, what,
                                        sizeof (what));
-        if (rc == 0)
+        if (rc == 0) {
+            if (zmq_errno () != EAGAIN)
+                self->terminated = true;        //  the context is ending
             break;
+        }
         if (rc == 1)
             s_handle_send (self, &send, now);
         else
@@ -271,9 +303,12 @@ s_reap (self_t *self, int64_t now)
         }
         if (!tcp_conn_outbound (conn))
             self->inbound--;
+        if (self->polled [index] != -1)
+            actor_poller_remove_fd (self->poller, self->polled [index]);
         tcp_conn_destroy (&conn);
-        self->conns [index] = self->conns [--self->conns_size];
-        self->dirty = true;
+        self->conns_size--;
+        self->conns [index] = self->conns [self->conns_size];
+        self->polled [index] = self->polled [self->conns_size];
     }
     tcp_peers_pump (self->peers, now);
 }
@@ -301,80 +336,78 @@ s_start (self_t *self, const char *text, char *reason, size_t size)
     if (fd == -1)
         return -1;
     self->listener = fd;
-    self->dirty = true;
+    actor_poller_add_fd (self->poller, fd, POLLIN);
     tcp_ctx_log (&self->ctx, LOG_INFO, self->local, "listening on %s",
                  self->local);
     return 0;
 }
 
-//  Handle one command from the creator.
+//  Handle the commands from the creator, until there is none.
 static void
 s_handle_pipe (self_t *self)
 {
-    zmsg_t *msg = zmsg_recv (self->pipe);
-    if (!msg) {
-        self->terminated = true;        //  interrupted
-        return;
-    }
-    char *verb = zmsg_popstr (msg);
-    if (verb && streq (verb, VERB_TERM))
-        self->terminated = true;
-    else
-    if (verb && streq (verb, VERB_START)) {
-        char *text = zmsg_popstr (msg);
-        char reason [512];
-        if (s_start (self, text? text: "", reason, sizeof (reason)) == 0)
-            zsock_send (self->pipe, "is", 0, self->local);
-        else {
-            tcp_ctx_log (&self->ctx, LOG_ERROR, text, "%s", reason);
-            zsock_send (self->pipe, "is", -1, reason);
+    zmsg_t *msg;
+    while (!self->terminated && (msg = zmsg_recv (self->pipe))) {
+        char *verb = zmsg_popstr (msg);
+        if (verb && streq (verb, VERB_TERM))
+            self->terminated = true;
+        else
+        if (verb && streq (verb, VERB_START)) {
+            char *text = zmsg_popstr (msg);
+            char reason [512];
+            if (s_start (self, text? text: "", reason, sizeof (reason)) == 0)
+                zsock_send (self->pipe, "is", 0, self->local);
+            else {
+                tcp_ctx_log (&self->ctx, LOG_ERROR, text, "%s", reason);
+                zsock_send (self->pipe, "is", -1, reason);
+            }
+            actor_poller_mark (self->poller, self->pipe);
+            zstr_free (&text);
         }
-        zstr_free (&text);
+        else
+            //  Only our own code talks on this pipe
+            assert (false);
+        zstr_free (&verb);
+        zmsg_destroy (&msg);
     }
-    else
-        //  Only our own code talks on this pipe
-        assert (false);
-    zstr_free (&verb);
-    zmsg_destroy (&msg);
+    if (!self->terminated && zmq_errno () != EAGAIN)
+        self->terminated = true;        //  interrupted: the context ends
 }
 
-//  Fill the poll items: sockets only when the set changed, events always.
+//  Say what to poll the listener and each connection for now.
 static void
-s_prepare_items (self_t *self, int64_t now)
+s_prepare (self_t *self, int64_t now)
 {
-    zmq_pollitem_t *items = self->items;
-    if (self->dirty) {
-        items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, 0, 0 };
-        model_pipe_t *model = self->ctx.model;
-        items [1] = (zmq_pollitem_t) {
-            model? zsock_resolve (model_pipe_sock (model)): NULL, -1, 0, 0 };
-        items [2] = (zmq_pollitem_t) { NULL, self->listener, 0, 0 };
-        for (size_t index = 0; index < self->conns_size; index++)
-            items [S_FIXED_ITEMS + index] = (zmq_pollitem_t) {
-                NULL, tcp_conn_fd (self->conns [index]), 0, 0 };
-        self->dirty = false;
-    }
-    items [0].events = ZMQ_POLLIN;
-    if (self->ctx.model)
-        items [1].events = ZMQ_POLLIN
-                         | (model_pipe_queued (self->ctx.model)?
-                            ZMQ_POLLOUT: 0);
-    items [2].events = self->listener != -1 && now >= self->accept_after?
-                       ZMQ_POLLIN: 0;
+    if (self->listener != -1)
+        actor_poller_set_fd (self->poller, self->listener,
+                             now >= self->accept_after? POLLIN: 0);
     bool may_read = !self->ctx.model
                  || model_pipe_queued (self->ctx.model) < S_TO_MODEL_MAX;
     for (size_t index = 0; index < self->conns_size; index++)
-        items [S_FIXED_ITEMS + index].events =
-            tcp_conn_events (self->conns [index], may_read, now);
+        if (self->polled [index] != -1)
+            actor_poller_set_fd (self->poller, self->polled [index],
+                tcp_conn_events (self->conns [index], may_read, now));
+}
+
+//  Hand the model what we owe it. Sending on its PAIR may take the
+//  PAIR's wake-up signal (see actor_poller.h): then it is marked.
+static void
+s_flush_model (self_t *self)
+{
+    if (self->ctx.model && model_pipe_flush (self->ctx.model))
+        actor_poller_mark (self->poller, model_pipe_sock (self->ctx.model));
 }
 
 //  Milliseconds until the next timer (-1: none).
-static long
+static int
 s_timeout (self_t *self, int64_t now)
 {
     int64_t next = -1;
     for (size_t index = 0; index < self->conns_size; index++) {
-        int64_t deadline = tcp_conn_deadline (self->conns [index]);
+        tcp_conn_t *conn = self->conns [index];
+        if (tcp_conn_state (conn) == TCP_CONN_CLOSED)
+            return 0;                   //  to reap (and its peer to move)
+        int64_t deadline = tcp_conn_deadline (conn);
         if (deadline != -1 && (next == -1 || deadline < next))
             next = deadline;
     }
@@ -382,7 +415,9 @@ s_timeout (self_t *self, int64_t now)
         next = self->accept_after;
     if (self->refused && (next == -1 || self->report_after < next))
         next = self->report_after;
-    return next == -1? -1: next <= now? 0: (long) (next - now);
+    if (next == -1)
+        return -1;
+    return next <= now? 0: next - now < INT_MAX? (int) (next - now): INT_MAX;
 }
 
 //  The actor: see transport.h and the top of this file.
@@ -393,26 +428,27 @@ transport_tcp_actor (zsock_t *pipe, void *args)
     zsock_signal (pipe, self? 0: -1);
     while (self && !self->terminated) {
         int64_t now = zclock_mono ();
-        s_prepare_items (self, now);
-        size_t polled = self->conns_size;
-        int items = S_FIXED_ITEMS + (int) polled;
-        if (zmq_poll (self->items, items, s_timeout (self, now)) == -1) {
-            if (errno == EINTR)
-                continue;
-            break;                      //  the context is ending
-        }
+        s_prepare (self, now);
+        if (actor_poller_wait (self->poller, s_timeout (self, now)) == -1)
+            break;                      //  cannot poll: nothing works
         now = zclock_mono ();
-        if (self->items [0].revents & ZMQ_POLLIN)
+        if (actor_poller_ready (self->poller, pipe))
             s_handle_pipe (self);
         if (self->terminated)
             break;
-        if (self->items [1].revents & ZMQ_POLLOUT)
-            model_pipe_flush (self->ctx.model);
-        if (self->items [1].revents & ZMQ_POLLIN)
+        //  Connections added from here on are polled from the next round
+        size_t polled = self->conns_size;
+        zsock_t *model = self->ctx.model?
+                         model_pipe_sock (self->ctx.model): NULL;
+        if (model && actor_poller_ready (self->poller, model)) {
+            s_flush_model (self);
             s_handle_model (self, now);
-        //  Connections added above are polled from the next round on
+            if (self->terminated)
+                break;
+        }
         for (size_t index = 0; index < polled; index++) {
-            short revents = self->items [S_FIXED_ITEMS + index].revents;
+            short revents = self->polled [index] == -1? 0:
+                actor_poller_fd_events (self->poller, self->polled [index]);
             if (revents)
                 tcp_conn_handle (self->conns [index], revents, now);
         }
@@ -423,11 +459,12 @@ transport_tcp_actor (zsock_t *pipe, void *args)
         }
         s_reap (self, now);
         //  After the reaping, so closed connections free their places
-        if (self->items [2].revents & ZMQ_POLLIN)
+        if (self->listener != -1
+        &&  actor_poller_fd_events (self->poller, self->listener) & POLLIN)
             s_handle_listener (self, now);
         s_report_refused (self, now);
-        if (self->ctx.model)
-            model_pipe_flush (self->ctx.model);
+        //  Replies and messages of this round go to the model now
+        s_flush_model (self);
     }
     s_self_destroy (&self);
 }

@@ -43,7 +43,8 @@
 
 #include "dtchat.h"
 
-//  Most sockets and descriptors in one poller.
+//  Most sockets and descriptors in one poller, unless actor_poller_set_max
+//  allows more (the item array grows as needed).
 #define ACTOR_POLLER_MAX    16
 //  How long a wait spins before it sleeps, us, by default; the most.
 #define ACTOR_POLLER_SPIN_US        50
@@ -65,12 +66,17 @@ void
 int
     actor_poller_spin (actor_poller_t *self);
 
+//  Allow up to MAX items (at least the ones it holds; default
+//  ACTOR_POLLER_MAX): e.g. a transport with a descriptor per connection.
+void
+    actor_poller_set_max (actor_poller_t *self, size_t max);
+
 //  Destroy the poller (not its sockets); idempotent, nulls *self_p.
 void
     actor_poller_destroy (actor_poller_t **self_p);
 
 //  Watch SOCK; it starts marked ready. Returns 0, or -1 if the poller is
-//  full or the socket has no ZMQ_FD.
+//  full (or out of memory) or the socket has no ZMQ_FD.
 int
     actor_poller_add (actor_poller_t *self, zsock_t *sock);
 
@@ -93,9 +99,13 @@ bool
     actor_poller_ready (actor_poller_t *self, zsock_t *sock);
 
 //  Watch raw descriptor FD for EVENTS (POLLIN, POLLOUT; 0 = not now).
-//  Returns 0, or -1 if the poller is full.
+//  Returns 0, or -1 if the poller is full (or out of memory).
 int
     actor_poller_add_fd (actor_poller_t *self, int fd, short events);
+
+//  Stop watching raw descriptor FD (before closing it). No-op if absent.
+void
+    actor_poller_remove_fd (actor_poller_t *self, int fd);
 
 //  Change what FD is watched for (0 = nothing for now).
 void

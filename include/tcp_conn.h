@@ -57,13 +57,13 @@ void
 int
     tcp_conn_fd (tcp_conn_t *self);
 
-//  The poll events (ZMQ_POLLIN / ZMQ_POLLOUT) wanted now. MAY_READ false
+//  The poll () events (POLLIN / POLLOUT) wanted now. MAY_READ false
 //  means the model is behind: do not read (that time does not count
 //  against the peer's idle timeout).
 short
     tcp_conn_events (tcp_conn_t *self, bool may_read, int64_t now);
 
-//  Act on REVENTS from the poll.
+//  Act on REVENTS from poll () (POLLERR, POLLHUP: an error).
 void
     tcp_conn_handle (tcp_conn_t *self, short revents, int64_t now);
 

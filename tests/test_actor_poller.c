@@ -206,6 +206,72 @@ test_remove_and_full (void **state)
     close (fds [1]);
 }
 
+//  With a higher limit the poller grows: many descriptors, each seen
+//  with its own events, removed ones forgotten, the limit still holds.
+static void
+test_many_fds (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    enum { PIPES = 150 };
+    int fds [PIPES][2];
+    actor_poller_set_max (self->poller, 1 + PIPES);
+    for (int index = 0; index < PIPES; index++) {
+        assert_int_equal (pipe (fds [index]), 0);
+        assert_int_equal (actor_poller_add_fd (self->poller,
+                                               fds [index][0], POLLIN), 0);
+    }
+    //  Full at the new limit
+    int spare [2];
+    assert_int_equal (pipe (spare), 0);
+    assert_int_equal (actor_poller_add_fd (self->poller, spare [0], POLLIN),
+                      -1);
+    assert_true (actor_poller_ready (self->poller, self->near));
+    s_drain (self->near);
+    //  Every seventh pipe has a byte: exactly those are seen
+    int written = 0;
+    for (int index = 0; index < PIPES; index += 7, written++)
+        assert_int_equal (write (fds [index][1], "x", 1), 1);
+    assert_int_equal (actor_poller_wait (self->poller, -1), written);
+    for (int index = 0; index < PIPES; index++)
+        assert_int_equal (actor_poller_fd_events (self->poller,
+                                                  fds [index][0]) != 0,
+                          index % 7 == 0);
+    //  Removed descriptors are not polled; the freed place takes another
+    for (int index = 0; index < PIPES; index += 7)
+        actor_poller_remove_fd (self->poller, fds [index][0]);
+    actor_poller_remove_fd (self->poller, fds [0][0]);      //  no-op
+    assert_int_equal (actor_poller_wait (self->poller, 0), 0);
+    assert_int_equal (actor_poller_add_fd (self->poller, spare [0], POLLIN),
+                      0);
+    assert_int_equal (write (spare [1], "y", 1), 1);
+    assert_int_equal (write (fds [1][1], "z", 1), 1);
+    assert_int_equal (actor_poller_wait (self->poller, -1), 2);
+    assert_true (actor_poller_fd_events (self->poller, spare [0]) & POLLIN);
+    assert_true (actor_poller_fd_events (self->poller, fds [1][0]) & POLLIN);
+    assert_int_equal (actor_poller_fd_events (self->poller, fds [2][0]), 0);
+    //  The socket still works among them
+    zstr_send (self->far, "among");
+    actor_poller_set_fd (self->poller, spare [0], 0);
+    actor_poller_set_fd (self->poller, fds [1][0], 0);
+    assert_int_equal (actor_poller_wait (self->poller, -1), 1);
+    assert_true (actor_poller_ready (self->poller, self->near));
+    assert_int_equal (s_drain (self->near), 1);
+    //  A limit below what it holds keeps what it holds, takes no more
+    actor_poller_set_max (self->poller, 3);
+    int extra [2];
+    assert_int_equal (pipe (extra), 0);
+    assert_int_equal (actor_poller_add_fd (self->poller, extra [0], POLLIN),
+                      -1);
+    for (int index = 0; index < PIPES; index++) {
+        close (fds [index][0]);
+        close (fds [index][1]);
+    }
+    close (spare [0]);
+    close (spare [1]);
+    close (extra [0]);
+    close (extra [1]);
+}
+
 //  The spin comes from DTCHAT_SPIN_US when that is a number in range.
 static void
 test_spin_from_env (void **state)
@@ -267,6 +333,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_raw_fd, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_remove_and_full,
                                          s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_many_fds, s_setup, s_teardown),
         cmocka_unit_test (test_spin_from_env),
         cmocka_unit_test_setup_teardown (test_spin_and_timeout,
                                          s_setup, s_teardown),
