@@ -179,8 +179,11 @@ static void
 s_deliver (tcp_conn_t *self)
 {
     zframe_t *frame;
-    while ((frame = tcp_reader_next (self->reader)))
-        model_pipe_deliver (self->ctx->model, self->peer, &frame);
+    while ((frame = tcp_reader_next (self->reader))) {
+        model_pipe_deliver (self->ctx->model, self->peer,
+                            zframe_data (frame), zframe_size (frame));
+        zframe_destroy (&frame);
+    }
 }
 
 //  Write what is queued until the socket is full; report each message

@@ -128,7 +128,7 @@ static bool
 s_connect (tcp_peers_t *self, s_peer_t *peer, bool legacy, int64_t now)
 {
     tcp_out_t *out = (tcp_out_t *) zlist_pop (peer->queue);
-    size_t size = zframe_size (out->data);
+    size_t size = zmq_msg_size (&out->data);
     char reason [DTCHAT_ENDPOINT_MAX + 256];
     tcp_conn_t *conn = tcp_conn_connect (self->ctx, &peer->addr, peer->key,
                                          legacy, peer, &out, now, reason,

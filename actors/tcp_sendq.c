@@ -31,15 +31,16 @@ struct _tcp_sendq_t {
 
 //  New outgoing message; see tcp_sendq.h.
 tcp_out_t *
-tcp_out_new (char **token_p, zframe_t **data_p)
+tcp_out_new (const char *token, zmq_msg_t *data)
 {
-    tcp_out_t *self = (tcp_out_t *) zmalloc (sizeof (tcp_out_t));
+    assert (token && data);
+    tcp_out_t *self = (tcp_out_t *) malloc (sizeof (tcp_out_t));
     if (!self)
         return NULL;
-    self->token = *token_p;
-    self->data = *data_p;
-    *token_p = NULL;
-    *data_p = NULL;
+    snprintf (self->token, sizeof (self->token), "%s", token);
+    zmq_msg_init (&self->data);
+    zmq_msg_move (&self->data, data);
+    self->done = 0;
     return self;
 }
 
@@ -49,8 +50,7 @@ tcp_out_destroy (tcp_out_t **self_p)
 {
     tcp_out_t *self = *self_p;
     if (self) {
-        zstr_free (&self->token);
-        zframe_destroy (&self->data);
+        zmq_msg_close (&self->data);
         free (self);
         *self_p = NULL;
     }
@@ -115,7 +115,7 @@ void
 tcp_sendq_push (tcp_sendq_t *self, tcp_out_t **out_p)
 {
     assert (self && out_p && *out_p);
-    self->bytes += zframe_size ((*out_p)->data);
+    self->bytes += zmq_msg_size (&(*out_p)->data);
     zlist_append (self->queue, *out_p);
     *out_p = NULL;
 }
@@ -135,14 +135,14 @@ s_consume (tcp_sendq_t *self, size_t n)
     size_t header = self->framed? TCP_HEADER_SIZE: 0;
     tcp_out_t *out;
     while (n && (out = (tcp_out_t *) zlist_first (self->queue))) {
-        size_t total = header + zframe_size (out->data);
+        size_t total = header + zmq_msg_size (&out->data);
         size_t take = total - out->done < n? total - out->done: n;
         out->done += take;
         n -= take;
         if (out->done < total)
             break;
         zlist_pop (self->queue);
-        self->bytes -= zframe_size (out->data);
+        self->bytes -= zmq_msg_size (&out->data);
         zlist_append (self->sent, out);
     }
 }
@@ -161,7 +161,7 @@ s_gather (tcp_sendq_t *self, struct iovec *iov,
     }
     tcp_out_t *out = (tcp_out_t *) zlist_first (self->queue);
     while (out && count < S_IOV_MAX - 1) {
-        size_t size = zframe_size (out->data);
+        size_t size = zmq_msg_size (&out->data);
         if (out->done < header_size) {
             byte *h = headers [count];
             h [0] = (byte) (size >> 24);
@@ -170,12 +170,12 @@ s_gather (tcp_sendq_t *self, struct iovec *iov,
             h [3] = (byte) size;
             iov [count].iov_base = h + out->done;
             iov [count++].iov_len = header_size - out->done;
-            iov [count].iov_base = zframe_data (out->data);
+            iov [count].iov_base = (byte *) zmq_msg_data (&out->data);
             iov [count++].iov_len = size;
         }
         else {
             size_t at = out->done - header_size;
-            iov [count].iov_base = zframe_data (out->data) + at;
+            iov [count].iov_base = (byte *) zmq_msg_data (&out->data) + at;
             iov [count++].iov_len = size - at;
         }
         out = (tcp_out_t *) zlist_next (self->queue);
@@ -231,7 +231,7 @@ tcp_sendq_pop (tcp_sendq_t *self)
     assert (self);
     tcp_out_t *out = (tcp_out_t *) zlist_pop (self->queue);
     if (out)
-        self->bytes -= zframe_size (out->data);
+        self->bytes -= zmq_msg_size (&out->data);
     return out;
 }
 

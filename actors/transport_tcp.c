@@ -181,7 +181,7 @@ static void
 s_handle_send (self_t *self, model_send_t *send, int64_t now)
 {
     char reason [DTCHAT_ENDPOINT_MAX + 300] = "";
-    size_t size = zframe_size (send->data);
+    size_t size = zmq_msg_size (&send->data);
     endpoint_t addr;
     if (self->listener == -1)
         snprintf (reason, sizeof (reason), "transport-tcp: not started");
@@ -200,15 +200,13 @@ s_handle_send (self_t *self, model_send_t *send, int64_t now)
         return;
     }
     //  The token stays ours for a FAILED reply if the peers refuse it
-    char *copy = strdup (send->token);
-    tcp_out_t *out = copy? tcp_out_new (&copy, &send->data): NULL;
+    tcp_out_t *out = tcp_out_new (send->token, &send->data);
     if (!out
     ||  tcp_peers_send (self->peers, &addr, &out, now, reason,
                         sizeof (reason)) == -1) {
         model_pipe_reply (self->ctx.model, VERB_FAILED, send->token,
                           out? reason: "out of memory");
         tcp_out_destroy (&out);
-        zstr_free (&copy);
     }
 }
 

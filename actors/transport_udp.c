@@ -38,11 +38,27 @@
 
 //  A datagram waiting for the socket to become writable.
 typedef struct {
-    char *token;
+    char token [MODEL_TOKEN_MAX + 1];
     endpoint_t peer;
     char peer_text [DTCHAT_ENDPOINT_MAX];
-    zframe_t *data;
+    zmq_msg_t data;
 } s_outgoing_t;
+
+//  The last endpoint text a SEND named, parsed: a chat goes to one peer,
+//  so most SENDs skip the parse and the format.
+typedef struct {
+    char text [DTCHAT_ENDPOINT_MAX + 1];        //  as the model wrote it
+    endpoint_t peer;
+    char peer_text [DTCHAT_ENDPOINT_MAX];       //  canonical
+} s_dest_t;
+
+//  The last address a datagram came from and its text: most datagrams
+//  come from the one peer, and formatting costs a snprintf.
+typedef struct {
+    struct sockaddr_storage addr;
+    socklen_t addrlen;                          //  0: none yet
+    char text [DTCHAT_ENDPOINT_MAX];
+} s_source_t;
 
 typedef struct {
     zsock_t *pipe;              //  the creator
@@ -54,6 +70,8 @@ typedef struct {
     char local [DTCHAT_ENDPOINT_MAX];
     zlist_t *sendq;             //  s_outgoing_t *, for the socket
     byte *buffer;               //  one datagram, DTCHAT_UDP_MAX + 1
+    s_dest_t dest;              //  the last SEND's endpoint
+    s_source_t source;          //  the last datagram's sender
     uint64_t dropped;           //  datagrams dropped on input
     char broken [256];          //  why START must fail, else ""
     bool terminated;
@@ -65,8 +83,7 @@ s_outgoing_destroy (s_outgoing_t **self_p)
 {
     s_outgoing_t *self = *self_p;
     if (self) {
-        zstr_free (&self->token);
-        zframe_destroy (&self->data);
+        zmq_msg_close (&self->data);
         free (self);
         *self_p = NULL;
     }
@@ -142,17 +159,18 @@ s_log (self_t *self, log_level_t level, const char *endpoint,
     bus_log (self->pub, TOPIC_NET, level, endpoint, "%s", text);
 }
 
-//  Try to send one datagram: 0 sent, 1 try again when writable, -1
-//  failed with a reason.
+//  Try to send one datagram of DATA to PEER (named PEER_TEXT): 0 sent, 1
+//  try again when writable, -1 failed with a reason.
 static int
-s_send_one (self_t *self, s_outgoing_t *item, char *reason, size_t size)
+s_send_one (self_t *self, const endpoint_t *peer, const char *peer_text,
+            zmq_msg_t *data, char *reason, size_t size)
 {
     bool refused = false;
-    int rc = udp_sock_send (self->fd, self->family, &item->peer,
-                            zframe_data (item->data),
-                            zframe_size (item->data), &refused);
+    int rc = udp_sock_send (self->fd, self->family, peer,
+                            zmq_msg_data (data), zmq_msg_size (data),
+                            &refused);
     if (rc == -1)
-        snprintf (reason, size, "%s: %s", item->peer_text, strerror (errno));
+        snprintf (reason, size, "%s: %s", peer_text, strerror (errno));
     if (refused)
         s_log (self, LOG_WARN, self->local,
                "a peer is down: an earlier datagram was refused");
@@ -166,7 +184,8 @@ s_flush_sendq (self_t *self)
     s_outgoing_t *item;
     while ((item = (s_outgoing_t *) zlist_first (self->sendq))) {
         char reason [512];
-        int rc = s_send_one (self, item, reason, sizeof (reason));
+        int rc = s_send_one (self, &item->peer, item->peer_text,
+                             &item->data, reason, sizeof (reason));
         if (rc == 1)
             break;
         zlist_pop (self->sendq);
@@ -176,13 +195,30 @@ s_flush_sendq (self_t *self)
     }
 }
 
+//  The parsed endpoint of a SEND: the last one again, or parsed now.
+//  NULL with a reason if it is not a udp endpoint.
+static s_dest_t *
+s_dest (self_t *self, const char *text, char *reason, size_t size)
+{
+    s_dest_t *dest = &self->dest;
+    if (*dest->text && streq (dest->text, text))
+        return dest;
+    *dest->text = '\0';
+    if (endpoint_parse_for (&dest->peer, text, ENDPOINT_UDP, "endpoint",
+                            reason, size) == -1)
+        return NULL;
+    endpoint_format (&dest->peer, dest->peer_text, sizeof (dest->peer_text));
+    snprintf (dest->text, sizeof (dest->text), "%s", text);
+    return dest;
+}
+
 //  SEND: check it, then send it now or queue it behind the others.
 static void
 s_handle_send (self_t *self, model_send_t *send)
 {
     char reason [DTCHAT_ENDPOINT_MAX + 256] = "";
-    size_t size = zframe_size (send->data);
-    endpoint_t peer;
+    size_t size = zmq_msg_size (&send->data);
+    s_dest_t *dest = NULL;
     if (self->fd == -1)
         snprintf (reason, sizeof (reason), "transport-udp: not started");
     else
@@ -194,29 +230,28 @@ s_handle_send (self_t *self, model_send_t *send)
                   "message of %zu bytes is over the UDP limit of %d",
                   size, DTCHAT_UDP_MAX);
     if (*reason
-    ||  endpoint_parse_for (&peer, send->endpoint, ENDPOINT_UDP, "endpoint",
-                            reason, sizeof (reason)) == -1) {
+    ||  !(dest = s_dest (self, send->endpoint, reason, sizeof (reason)))) {
         model_pipe_reply (self->model, VERB_FAILED, send->token, reason);
+        return;
+    }
+    //  Behind a queue: wait in line, order is kept
+    int rc = zlist_size (self->sendq)? 1
+           : s_send_one (self, &dest->peer, dest->peer_text, &send->data,
+                         reason, sizeof (reason));
+    if (rc != 1) {
+        model_pipe_reply (self->model, rc == 0? VERB_SENT: VERB_FAILED,
+                          send->token, rc == 0? NULL: reason);
         return;
     }
     s_outgoing_t *item = (s_outgoing_t *) zmalloc (sizeof (s_outgoing_t));
     assert (item);
-    item->peer = peer;
-    endpoint_format (&peer, item->peer_text, sizeof (item->peer_text));
-    item->token = send->token;
-    item->data = send->data;
-    send->token = NULL;
-    send->data = NULL;
-    //  Behind a queue: wait in line, order is kept
-    int rc = zlist_size (self->sendq)? 1
-           : s_send_one (self, item, reason, sizeof (reason));
-    if (rc == 1)
-        zlist_append (self->sendq, item);
-    else {
-        model_pipe_reply (self->model, rc == 0? VERB_SENT: VERB_FAILED,
-                          item->token, rc == 0? NULL: reason);
-        s_outgoing_destroy (&item);
-    }
+    item->peer = dest->peer;
+    snprintf (item->peer_text, sizeof (item->peer_text), "%s",
+              dest->peer_text);
+    snprintf (item->token, sizeof (item->token), "%s", send->token);
+    zmq_msg_init (&item->data);
+    zmq_msg_move (&item->data, &send->data);
+    zlist_append (self->sendq, item);
 }
 
 //  Read a batch of SENDs from the model: until it has none, the send
@@ -247,6 +282,21 @@ s_handle_model (self_t *self)
     }
 }
 
+//  The text of PEER, a datagram's sender: the last one's again, or
+//  formatted now.
+static const char *
+s_source_text (self_t *self, const endpoint_t *peer)
+{
+    s_source_t *source = &self->source;
+    if (source->addrlen != peer->addrlen
+    ||  memcmp (&source->addr, &peer->addr, peer->addrlen)) {
+        endpoint_format (peer, source->text, sizeof (source->text));
+        memcpy (&source->addr, &peer->addr, peer->addrlen);
+        source->addrlen = peer->addrlen;
+    }
+    return source->text;
+}
+
 //  Read a batch of datagrams; each valid one goes to the model as RECV.
 static void
 s_handle_socket (self_t *self)
@@ -272,8 +322,7 @@ s_handle_socket (self_t *self)
                    strerror (errno));
             break;
         }
-        char peer_text [DTCHAT_ENDPOINT_MAX];
-        endpoint_format (&peer, peer_text, sizeof (peer_text));
+        const char *peer_text = s_source_text (self, &peer);
         if (size == 0 || size > DTCHAT_UDP_MAX) {
             self->dropped++;
             s_log (self, LOG_ERROR, peer_text,
@@ -282,8 +331,8 @@ s_handle_socket (self_t *self)
                    self->dropped);
             continue;
         }
-        zframe_t *data = zframe_new (self->buffer, (size_t) size);
-        model_pipe_deliver (self->model, peer_text, &data);
+        model_pipe_deliver (self->model, peer_text, self->buffer,
+                            (size_t) size);
     }
 }
 

@@ -2,26 +2,37 @@
 
     transport-udp and transport-tcp each connect one (the model binds).
     SENDs are taken without waiting; what a transport owes the model
-    (SENT, FAILED, RECV) is queued here and handed over only as fast as
-    the model reads it, so a slow model never blocks a socket loop and
-    the two ends of the PAIR can never wait for each other. Nothing
-    queued is dropped: the transport stops reading its sockets while
-    model_pipe_queued is high, and polls the pipe for POLLOUT while
-    anything waits. (transport-bp sends straight to a PAIR with no
-    high-water mark instead; see transport_bp.c.)
+    (SENT, FAILED, RECV) goes straight to the PAIR while it takes it, and
+    is queued here only when it refuses (the model is behind), handed
+    over as fast as the model reads, so a slow model never blocks a
+    socket loop and the two ends of the PAIR can never wait for each
+    other. Nothing queued is dropped: the transport stops reading its
+    sockets while model_pipe_queued is high, and the PAIR's wake-up tells
+    it when the model has read (see actor_poller.h). (transport-bp sends
+    straight to a PAIR with no high-water mark instead; see
+    transport_bp.c.)
+
+    The hot path makes no CZMQ message objects: frames are received into
+    and sent from zmq_msg_t parts, exactly the frames of dtchat_verbs.h.
 */
 #ifndef MODEL_PIPE_H_INCLUDED
 #define MODEL_PIPE_H_INCLUDED
 
 #include "dtchat.h"
 
+//  The longest token a SEND may carry, bytes (the model's are ~41).
+#define MODEL_TOKEN_MAX     127
+
 typedef struct _model_pipe_t model_pipe_t;
 
-//  A SEND from the model, taken apart; the holder owns every field.
+//  A SEND from the model, taken apart. The text fields are copies; DATA
+//  belongs to the holder, who moves it on (zmq_msg_move) or clears it.
 typedef struct {
-    char *token;
-    char *endpoint;
-    zframe_t *data;
+    char token [MODEL_TOKEN_MAX + 1];
+    //  A longer endpoint is cut one byte over DTCHAT_ENDPOINT_MAX - 1:
+    //  endpoint_parse refuses it as too long, as it would the whole
+    char endpoint [DTCHAT_ENDPOINT_MAX + 1];
+    zmq_msg_t data;
 } model_send_t;
 
 //  Connect to the model's PAIR at ENDPOINT. NULL with a one-line reason
@@ -40,28 +51,31 @@ void
 zsock_t *
     model_pipe_sock (model_pipe_t *self);
 
-//  Take the next SEND without waiting. Returns 1 with *SEND filled (free
-//  it with model_send_clear), 0 when nothing is waiting, or -1 when the
-//  next command was bad: it is dropped, a malformed SEND that carries a
-//  token is answered FAILED, and WHAT says what was dropped, for the
-//  transport's "net" error event.
+//  Take the next SEND without waiting. Returns 1 with *SEND filled, 0
+//  when nothing is waiting (zmq_errno () then tells EAGAIN from the end
+//  of the context), or -1 when the next command was bad: it is dropped,
+//  a malformed SEND that carries a token is answered FAILED, and WHAT
+//  says what was dropped, for the transport's "net" error event. In
+//  every case *SEND is initialised: model_send_clear it afterwards.
 int
     model_pipe_next_send (model_pipe_t *self, model_send_t *send,
                           char *what, size_t what_size);
 
-//  Queue VERB TOKEN [REASON]: SENT, or FAILED with its reason.
+//  Reply VERB TOKEN [REASON]: SENT (none for a quiet token), or FAILED
+//  with its reason.
 void
     model_pipe_reply (model_pipe_t *self, const char *verb,
                       const char *token, const char *reason);
 
-//  Queue RECV PEER DATA (the frame is taken, nulled).
+//  Deliver RECV PEER DATA: the SIZE bytes at DATA are copied.
 void
     model_pipe_deliver (model_pipe_t *self, const char *peer,
-                        zframe_t **data_p);
+                        const void *data, size_t size);
 
 //  Hand queued messages to the model, oldest first, while it takes them.
-//  True if it sent (or tried to send) anything: a caller that polls the
-//  PAIR with actor_poller must then mark it (see actor_poller.h).
+//  True if anything was sent (or tried) on the PAIR since the last
+//  flush, here or by a reply or a delivery: a caller that polls the PAIR
+//  with actor_poller must then mark it (see actor_poller.h).
 bool
     model_pipe_flush (model_pipe_t *self);
 
@@ -69,7 +83,7 @@ bool
 size_t
     model_pipe_queued (model_pipe_t *self);
 
-//  Free the fields of a SEND; idempotent.
+//  Close the data of a SEND and empty its texts; idempotent.
 void
     model_send_clear (model_send_t *send);
 

@@ -10,20 +10,22 @@
 #define TCP_SENDQ_H_INCLUDED
 
 #include "dtchat.h"
+#include "model_pipe.h"
 
 //  One message to send: the model's token and the bytes, owned.
 typedef struct {
-    char *token;
-    zframe_t *data;
+    char token [MODEL_TOKEN_MAX + 1];
+    zmq_msg_t data;
     size_t done;                //  bytes written (header included)
 } tcp_out_t;
 
 typedef struct _tcp_sendq_t tcp_sendq_t;
 
-//  New outgoing message; takes TOKEN and DATA (nulls them). NULL if out
-//  of memory (nothing is taken then).
+//  New outgoing message: copies TOKEN (at most MODEL_TOKEN_MAX bytes),
+//  moves DATA's content in (DATA is left empty). NULL if out of memory
+//  (nothing is taken then).
 tcp_out_t *
-    tcp_out_new (char **token_p, zframe_t **data_p);
+    tcp_out_new (const char *token, zmq_msg_t *data);
 
 //  Destroy; idempotent, nulls *self_p.
 void
