@@ -145,8 +145,7 @@ s_lost (s_aap_t *self, const char *why)
     char *token;
     while ((token = (char *) zlist_pop (self->pending))) {
         if (*token)
-            zsock_send (self->config.model, "sss", VERB_FAILED, token,
-                        reason);
+            bp_model_failed (self->config.model, token, reason);
         free (token);
     }
     if (was_ready || self->fatal || (why && self->failures == 0))
@@ -195,14 +194,12 @@ s_reply (s_aap_t *self, int type)
     if (ping && type == AAP_ACK)
         self->pinged = 0;
     else
-    if (!ping && type == AAP_SENDCONFIRM) {
-        if (!token_is_quiet (token))
-            zsock_send (self->config.model, "ss", VERB_SENT, token);
-    }
+    if (!ping && type == AAP_SENDCONFIRM)
+        bp_model_sent (self->config.model, token);
     else
     if (!ping && type == AAP_NACK)
-        zsock_send (self->config.model, "sss", VERB_FAILED, token,
-                    "the uD3TN agent refused the bundle (NACK)");
+        bp_model_failed (self->config.model, token,
+                         "the uD3TN agent refused the bundle (NACK)");
     else {
         free (token);
         s_lost (self, "a reply that does not match the request");
@@ -245,8 +242,8 @@ s_message (s_aap_t *self, const aap_msg_t *msg)
     if (self->state == S_READY && msg->type == AAP_RECVBUNDLE) {
         char source [AAP_EID_MAX + 8];
         snprintf (source, sizeof source, "bp %s", msg->eid);
-        zsock_send (self->config.model, "ssb", VERB_RECV, source,
-                    msg->payload, msg->payload_size);
+        bp_model_recv (self->config.model, source, msg->payload,
+                       msg->payload_size);
     }
     else
     if (self->state == S_READY && msg->type == AAP_RECVBIBE)
@@ -354,7 +351,7 @@ s_send (void *self_v, const char *token, const char *text,
         free (copy);
         snprintf (why, sizeof why, "too much is waiting for the bp agent");
     }
-    zsock_send (self->config.model, "sss", VERB_FAILED, token, why);
+    bp_model_failed (self->config.model, token, why);
 }
 
 //  Poll the agent socket.

@@ -69,28 +69,26 @@ s_send (void *self_v, const char *token, const char *text,
     struct s_sockaddr_bp addr;
     char why [DTCHAT_ENDPOINT_MAX + 64];
     if (bp_backend_remote (&remote, text, why, sizeof why)) {
-        zsock_send (self->config.model, "sss", VERB_FAILED, token, why);
+        bp_model_failed (self->config.model, token, why);
         return;
     }
     if (s_ipn_addr (remote.eid, &addr)) {
-        zsock_send (self->config.model, "sss", VERB_FAILED, token,
-                    "bp-socket reaches ipn EIDs with 32-bit numbers only");
+        bp_model_failed (self->config.model, token, "bp-socket reaches "
+                         "ipn EIDs with 32-bit numbers only");
         return;
     }
     if (size > self->config.max_message) {
-        zsock_send (self->config.model, "sss", VERB_FAILED, token,
-                    "message over the size limit");
+        bp_model_failed (self->config.model, token,
+                         "message over the size limit");
         return;
     }
     if (sendto (self->fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL,
-                (struct sockaddr *) &addr, sizeof addr) == (ssize_t) size) {
-        if (!token_is_quiet (token))
-            zsock_send (self->config.model, "ss", VERB_SENT, token);
-    }
+                (struct sockaddr *) &addr, sizeof addr) == (ssize_t) size)
+        bp_model_sent (self->config.model, token);
     else {
         snprintf (why, sizeof why, "bp-socket: %s",
                   strerror (errno? errno: EIO));
-        zsock_send (self->config.model, "sss", VERB_FAILED, token, why);
+        bp_model_failed (self->config.model, token, why);
     }
 }
 
@@ -132,8 +130,7 @@ s_handle (void *self_v, zmq_pollitem_t *items, size_t count)
                   from.node, from.service);
     else
         snprintf (source, sizeof source, "bp ipn:0.0");
-    zsock_send (self->config.model, "ssb", VERB_RECV, source,
-                self->buffer, (size_t) rc);
+    bp_model_recv (self->config.model, source, self->buffer, (size_t) rc);
 }
 
 //  Nothing is ever due.

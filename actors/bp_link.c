@@ -33,7 +33,7 @@ struct _bp_link_t {
     char via [DTCHAT_ENDPOINT_MAX];
     struct sockaddr_storage addr;
     socklen_t addrlen;
-    zsock_t *model;         //  borrowed: SENT, FAILED
+    bp_model_t *model;      //  borrowed: SENT, FAILED
     zsock_t *pub;           //  borrowed: "net" events
     int fd;
     s_state_t state;
@@ -46,6 +46,8 @@ struct _bp_link_t {
     size_t written;         //  bytes of the head item already written
     uint64_t discarded;     //  bytes the peer sent us (MTCP is one-way)
 };
+
+static void s_write (bp_link_t *self);
 
 //  Destroy an item (tokens and all).
 static void
@@ -66,7 +68,7 @@ s_item_destroy (s_item_t **item_p)
 
 //  New link to VIA.
 bp_link_t *
-bp_link_new (const char *via, zsock_t *model, zsock_t *pub)
+bp_link_new (const char *via, bp_model_t *model, zsock_t *pub)
 {
     assert (model);
     assert (pub);
@@ -178,6 +180,10 @@ bp_link_enqueue (bp_link_t *self, const bp_link_item_t *add,
     item->expires = add->expires;
     zlist_append (self->queue, item);
     self->bytes += item->size;
+    //  the usual case, a connection up and idle: write now rather than
+    //  a poll round later (SENT may go to the model from here)
+    if (self->state == S_UP && zlist_size (self->queue) == 1)
+        s_write (self);
     return 0;
 }
 
@@ -303,10 +309,9 @@ s_report (bp_link_t *self, s_item_t *item, const char *why)
     char *token;
     while ((token = (char *) zlist_pop (item->tokens))) {
         if (why)
-            zsock_send (self->model, "sss", VERB_FAILED, token, why);
+            bp_model_failed (self->model, token, why);
         else
-        if (!token_is_quiet (token))
-            zsock_send (self->model, "ss", VERB_SENT, token);
+            bp_model_sent (self->model, token);
         free (token);
     }
 }

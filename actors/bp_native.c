@@ -65,7 +65,7 @@ s_destroy (void **self_p)
 static void
 s_failed (s_native_t *self, const char *token, const char *why)
 {
-    zsock_send (self->config.model, "sss", VERB_FAILED, token, why);
+    bp_model_failed (self->config.model, token, why);
 }
 
 //  The link to VIA, made if needed. NULL if there are too many.
@@ -130,10 +130,8 @@ s_send (void *self_v, const char *token, const char *text,
         bp_routes_learn (self->routes, remote.eid, remote.via);
     if (streq (remote.eid, self->eid)) {
         //  to ourselves: no bundle needed
-        zsock_send (self->config.model, "ssb", VERB_RECV, self->source,
-                    data, size);
-        if (!token_is_quiet (token))
-            zsock_send (self->config.model, "ss", VERB_SENT, token);
+        bp_model_recv (self->config.model, self->source, data, size);
+        bp_model_sent (self->config.model, token);
         return;
     }
     const char *via = *remote.via? remote.via
@@ -264,8 +262,8 @@ s_receive (s_native_t *self, zchunk_t *chunk, uint64_t conn,
         else {
             char source [DTCHAT_ENDPOINT_MAX + 8];
             snprintf (source, sizeof source, "bp %s", bundle.source);
-            zsock_send (self->config.model, "ssb", VERB_RECV, source,
-                        bundle.payload, bundle.payload_size);
+            bp_model_recv (self->config.model, source, bundle.payload,
+                           bundle.payload_size);
             return;
         }
     }

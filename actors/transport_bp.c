@@ -10,11 +10,15 @@
     transport_args_t.bp_agent: native BPv7 over MTCP (NULL), uD3TN over
     AAPv1 ("aap:HOST:PORT", "aap:/path"), or bp-socket ("af_bp").
     LISTENING (bp_backend.h) tells where native BP listens.
-    Sockets need writability as well as readability (non-blocking
-    connects, partial writes), which zpoller cannot wait for, so the
-    loop builds a zmq_pollitem_t set each turn and polls it with the
-    backends' computed timeout. The model pipe never blocks us: its send
-    high-water mark is 0, so a busy model cannot deadlock against us.
+    One actor_poller (actor_poller.h) watches the actor pipe, the model
+    PAIR and the descriptors the backend lists each round (readable or
+    writable: non-blocking connects, partial writes); the wait takes the
+    backend's computed timeout. Both zmq sockets are read until they
+    have nothing (zero receive timeout); what the backends send to the
+    model is counted (bp_model.h), and after any round that sent the
+    PAIR is marked, as the marking rule asks. The model pipe never
+    blocks us: its send high-water mark is 0, so a busy model cannot
+    deadlock against us.
 */
 #include "dtchat.h"
 #include "transport.h"
@@ -22,16 +26,36 @@
 #include "bus_event.h"
 #include "event_bus.h"
 #include "bp_backend.h"
+#include "actor_poller.h"
 
-//  Poll items: the actor pipe, the model pipe, then the backend's.
+#include <limits.h>
+#include <poll.h>
+
+//  Descriptors a backend may list (bp_native: a listener with its
+//  connections, and its links).
 #define S_POLL_MAX      256
+//  Of those, how many the poller holds beside the two zmq sockets; the
+//  rest are polled without waiting after each wait, which then lasts
+//  at most S_OVERFLOW_MS.
+#define S_FDS_MAX       (ACTOR_POLLER_MAX - 2)
+#define S_OVERFLOW_MS   10
 //  SENDs handled per wakeup, so sockets are not starved.
 #define S_BATCH         64
+//  The longest SEND token and endpoint we take, bytes.
+#define S_TOKEN_MAX     255
+//  How often the bus PUB is made to take in new subscriptions, ms.
+#define S_PUB_REFRESH_MS 1
 
 typedef struct {
     zsock_t *pipe;              //  the creator
     zsock_t *model;             //  PAIR to the chat-model
+    bp_model_t to_model;        //  what the backend sends on it
     zsock_t *pub;               //  "net" events
+    int64_t pub_refreshed;      //  mono, when it last took commands
+    actor_poller_t *poller;     //  pipe, model once started, fds
+    int fds [S_FDS_MAX];        //  the descriptors in the poller
+    size_t fd_count;
+    bool rebuild;               //  the poller must be made afresh
     transport_args_t args;      //  borrowed strings, see transport.h
     bp_backend_t backend;       //  valid once started
     bool started;
@@ -71,6 +95,19 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
                   "transport-bp: cannot connect to the bus");
     if (self->args.max_message == 0)
         self->args.max_message = DTCHAT_MAX_MESSAGE_DEFAULT;
+    self->to_model.sock = self->model;
+    self->poller = actor_poller_new ();
+    if (!self->poller || actor_poller_add (self->poller, pipe)) {
+        actor_poller_destroy (&self->poller);
+        zsock_destroy (&self->model);
+        zsock_destroy (&self->pub);
+        free (self);
+        return NULL;
+    }
+    //  both zmq sockets are read until they have nothing
+    zsock_set_rcvtimeo (pipe, 0);
+    if (self->model)
+        zsock_set_rcvtimeo (self->model, 0);
     return self;
 }
 
@@ -83,6 +120,7 @@ s_self_destroy (self_t **self_p)
         return;
     if (self->started)
         self->backend.destroy (&self->backend.self);
+    actor_poller_destroy (&self->poller);
     zsock_destroy (&self->model);
     zsock_destroy (&self->pub);
     free (self);
@@ -116,7 +154,7 @@ s_start (self_t *self, const char *text)
         config.agent = agent;
         config.routes = self->args.bp_routes;
         config.max_message = self->args.max_message;
-        config.model = self->model;
+        config.model = &self->to_model;
         config.pub = self->pub;
         int rc;
         if (!agent || !*agent)
@@ -136,6 +174,7 @@ s_start (self_t *self, const char *text)
             rc = -1;
         }
         self->started = rc == 0;
+        self->rebuild = self->started;      //  the model joins the poller
     }
     if (self->started)
         zsock_send (self->pipe, "is", 0, bound);
@@ -143,61 +182,206 @@ s_start (self_t *self, const char *text)
         zsock_send (self->pipe, "is", -1, reason);
 }
 
-//  One command from the creator.
+//  The commands from the creator, until there is none.
 static void
 s_self_handle_pipe (self_t *self)
 {
-    zmsg_t *msg = zmsg_recv (self->pipe);
-    if (!msg) {
-        self->terminated = true;
-        return;
+    zmsg_t *msg;
+    while (!self->terminated && (msg = zmsg_recv (self->pipe))) {
+        char *verb = zmsg_popstr (msg);
+        if (verb && streq (verb, VERB_TERM))
+            self->terminated = true;
+        else
+        if (verb && streq (verb, VERB_START)) {
+            char *text = zmsg_popstr (msg);
+            s_start (self, text);
+            zstr_free (&text);
+        }
+        else
+        if (verb && streq (verb, VERB_BP_LISTENING))
+            zsock_send (self->pipe, "s",
+                        self->started? self->backend.listening: "");
+        else
+            bus_log (self->pub, TOPIC_NET, LOG_ERROR, NULL,
+                     "transport-bp: unknown command '%.20s'",
+                     verb? verb: "");
+        //  a reply went out on the pipe: it may have taken its signal
+        actor_poller_mark (self->poller, self->pipe);
+        zstr_free (&verb);
+        zmsg_destroy (&msg);
     }
-    char *verb = zmsg_popstr (msg);
-    if (verb && streq (verb, VERB_TERM))
-        self->terminated = true;
-    else
-    if (verb && streq (verb, VERB_START)) {
-        char *text = zmsg_popstr (msg);
-        s_start (self, text);
-        zstr_free (&text);
-    }
-    else
-    if (verb && streq (verb, VERB_BP_LISTENING))
-        zsock_send (self->pipe, "s",
-                    self->started? self->backend.listening: "");
-    else
-        bus_log (self->pub, TOPIC_NET, LOG_ERROR, NULL,
-                 "transport-bp: unknown command '%.20s'", verb? verb: "");
-    zstr_free (&verb);
-    zmsg_destroy (&msg);
+    if (!self->terminated && zmq_errno () != EAGAIN)
+        self->terminated = true;        //  interrupted: the context ends
 }
 
-//  SENDs from the model, a batch at a time.
+//  Copy frame PART (at most MAX - 1 bytes) as a string into TEXT.
+//  Returns 0, or -1 if it is empty or too long.
+static int
+s_part_text (zmq_msg_t *part, char *text, size_t max)
+{
+    size_t size = zmq_msg_size (part);
+    if (size == 0 || size >= max)
+        return -1;
+    memcpy (text, zmq_msg_data (part), size);
+    text [size] = 0;
+    return 0;
+}
+
+//  Take one SEND from the model and hand it to the backend, reading the
+//  frames in place (no zmsg_t, no string copies on the heap). Returns
+//  false when the model has nothing more for now.
+static bool
+s_self_take_send (self_t *self)
+{
+    void *handle = zsock_resolve (self->model);
+    zmq_msg_t parts [4];
+    int count = 0;
+    bool more = true;
+    for (; more; count++) {
+        zmq_msg_t scratch;
+        zmq_msg_t *part = count < 4? &parts [count]: &scratch;
+        zmq_msg_init (part);
+        if (zmq_msg_recv (part, handle, 0) == -1) {
+            zmq_msg_close (part);
+            if (count == 0) {
+                if (zmq_errno () != EAGAIN)
+                    self->terminated = true;    //  the context is ending
+                return false;
+            }
+            break;                  //  only when the context ends
+        }
+        more = zmq_msg_more (part);
+        if (part == &scratch)
+            zmq_msg_close (part);
+    }
+    char token [S_TOKEN_MAX + 1];
+    char endpoint [DTCHAT_ENDPOINT_MAX];
+    if (count == 4 && zmq_msg_size (&parts [0]) == strlen (VERB_SEND)
+    &&  memcmp (zmq_msg_data (&parts [0]), VERB_SEND,
+                strlen (VERB_SEND)) == 0
+    &&  s_part_text (&parts [1], token, sizeof token) == 0
+    &&  s_part_text (&parts [2], endpoint, sizeof endpoint) == 0)
+        self->backend.send (self->backend.self, token, endpoint,
+                            (const byte *) zmq_msg_data (&parts [3]),
+                            zmq_msg_size (&parts [3]));
+    else
+        bus_log (self->pub, TOPIC_NET, LOG_ERROR, NULL,
+                 "transport-bp: bad message (%d frames) from the model",
+                 count);
+    for (int index = 0; index < count && index < 4; index++)
+        zmq_msg_close (&parts [index]);
+    return true;
+}
+
+//  SENDs from the model, a batch at a time: until it has none, or the
+//  batch is done (then it is marked, to be read again next round).
 static void
 s_self_handle_model (self_t *self)
 {
-    for (int count = 0; count < S_BATCH; count++) {
-        if (!(zsock_events (self->model) & ZMQ_POLLIN))
-            return;
-        zmsg_t *msg = zmsg_recv (self->model);
-        if (!msg)
-            return;
-        char *verb = zmsg_popstr (msg);
-        char *token = zmsg_popstr (msg);
-        char *endpoint = zmsg_popstr (msg);
-        zframe_t *data = zmsg_pop (msg);
-        if (verb && streq (verb, VERB_SEND) && token && endpoint && data)
-            self->backend.send (self->backend.self, token, endpoint,
-                                zframe_data (data), zframe_size (data));
+    for (int count = 0; !self->terminated; count++) {
+        if (count == S_BATCH) {
+            actor_poller_mark (self->poller, self->model);
+            break;
+        }
+        if (!s_self_take_send (self))
+            break;
+    }
+}
+
+//  poll () events for a zmq_pollitem_t's, and back as zmq_poll gives
+//  them for a descriptor (anything else than in, out, pri is an error).
+static short
+s_poll_events (short events)
+{
+    return (short) ((events & ZMQ_POLLIN? POLLIN: 0)
+                  | (events & ZMQ_POLLOUT? POLLOUT: 0));
+}
+
+static short
+s_zmq_revents (short revents)
+{
+    return (short) ((revents & POLLIN? ZMQ_POLLIN: 0)
+                  | (revents & POLLOUT? ZMQ_POLLOUT: 0)
+                  | (revents & ~(POLLIN | POLLOUT | POLLPRI)?
+                     ZMQ_POLLERR: 0));
+}
+
+//  A new poller for the pipe, the model once started, and the first
+//  COUNT of ITEMS (at most S_FDS_MAX). Returns 0 or -1 (no memory).
+//  actor_poller cannot drop a descriptor, and descriptors come and go
+//  (connections): making it afresh when they do is simplest; both
+//  sockets start marked, which only costs a read that finds nothing.
+static int
+s_self_rebuild (self_t *self, zmq_pollitem_t *items, size_t count)
+{
+    actor_poller_t *poller = actor_poller_new ();
+    if (!poller || actor_poller_add (poller, self->pipe)
+    ||  (self->started && actor_poller_add (poller, self->model))) {
+        actor_poller_destroy (&poller);
+        return -1;
+    }
+    actor_poller_set_spin (poller, actor_poller_spin (self->poller));
+    for (size_t index = 0; index < count; index++) {
+        int rc = actor_poller_add_fd (poller, items [index].fd,
+                                      s_poll_events (items [index].events));
+        assert (rc == 0);       //  we add no more than fit
+        self->fds [index] = items [index].fd;
+    }
+    self->fd_count = count;
+    actor_poller_destroy (&self->poller);
+    self->poller = poller;
+    self->rebuild = false;
+    return 0;
+}
+
+//  Give the poller this round's descriptors: the same ones as last
+//  round take their new events, another set makes a new poller.
+static int
+s_self_sync (self_t *self, zmq_pollitem_t *items, size_t count)
+{
+    size_t fit = count < S_FDS_MAX? count: S_FDS_MAX;
+    bool same = !self->rebuild && fit == self->fd_count;
+    for (size_t index = 0; same && index < fit; index++)
+        same = self->fds [index] == items [index].fd;
+    if (!same)
+        return s_self_rebuild (self, items, fit);
+    for (size_t index = 0; index < fit; index++)
+        actor_poller_set_fd (self->poller, items [index].fd,
+                             s_poll_events (items [index].events));
+    return 0;
+}
+
+//  What the last wait saw on each item; those beyond the poller are
+//  polled now, without waiting.
+static void
+s_self_revents (self_t *self, zmq_pollitem_t *items, size_t count)
+{
+    struct pollfd rest [S_POLL_MAX];
+    size_t fit = count < S_FDS_MAX? count: S_FDS_MAX;
+    for (size_t index = 0; index < count; index++) {
+        if (index < fit)
+            items [index].revents = s_zmq_revents (
+                actor_poller_fd_events (self->poller, items [index].fd));
         else
-            bus_log (self->pub, TOPIC_NET, LOG_ERROR, NULL,
-                     "transport-bp: bad message '%.20s' from the model",
-                     verb? verb: "");
-        zstr_free (&verb);
-        zstr_free (&token);
-        zstr_free (&endpoint);
-        zframe_destroy (&data);
-        zmsg_destroy (&msg);
+            rest [index - fit] = (struct pollfd) {
+                items [index].fd, s_poll_events (items [index].events), 0 };
+    }
+    if (count > fit && poll (rest, count - fit, 0) > 0)
+        for (size_t index = fit; index < count; index++)
+            items [index].revents = s_zmq_revents (rest [index - fit].revents);
+}
+
+//  A PUB takes in new subscriptions only when it handles its commands,
+//  which a send does lazily: without this the first event after a quiet
+//  spell may miss a subscriber that is there. Asking costs a poll (), so
+//  at most once per S_PUB_REFRESH_MS.
+static void
+s_self_refresh_pub (self_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (now - self->pub_refreshed >= S_PUB_REFRESH_MS) {
+        zsock_events (self->pub);
+        self->pub_refreshed = now;
     }
 }
 
@@ -207,40 +391,42 @@ transport_bp_actor (zsock_t *pipe, void *args)
 {
     self_t *self = s_self_new (pipe, (transport_args_t *) args);
     zsock_signal (pipe, self? 0: -1);
+    zmq_pollitem_t items [S_POLL_MAX];
     while (self && !self->terminated) {
-        zmq_pollitem_t items [S_POLL_MAX];
-        items [0] = (zmq_pollitem_t) { zsock_resolve (pipe), 0,
-                                       ZMQ_POLLIN, 0 };
-        size_t count = 1, backend_items = 0;
+        size_t count = 0;
+        int64_t timeout = -1;
         bool started = self->started;
-        long timeout = -1;
         if (started) {
-            items [1] = (zmq_pollitem_t) { zsock_resolve (self->model), 0,
-                                           ZMQ_POLLIN, 0 };
-            backend_items = self->backend.poll_items (self->backend.self,
-                                                      items + 2,
-                                                      S_POLL_MAX - 2);
-            count = 2 + backend_items;
-            timeout = (long) self->backend.timeout (self->backend.self);
+            count = self->backend.poll_items (self->backend.self, items,
+                                              S_POLL_MAX);
+            for (size_t index = 0; index < count; index++)
+                items [index].revents = 0;
+            timeout = self->backend.timeout (self->backend.self);
+            if (count > S_FDS_MAX
+            &&  (timeout < 0 || timeout > S_OVERFLOW_MS))
+                timeout = S_OVERFLOW_MS;
         }
-        if (zmq_poll (items, (int) count, timeout) == -1) {
-            if (errno == EINTR)
-                continue;
-            break;              //  the context is ending
-        }
-        //  a PUB takes in new subscriptions only when it handles its
-        //  commands, which a send does lazily: without this the first
-        //  event after a quiet spell may miss a subscriber that is there
-        zsock_events (self->pub);
+        if (self->rebuild || started)
+            if (s_self_sync (self, items, count))
+                break;          //  out of memory: nothing works
+        if (actor_poller_wait (self->poller, timeout > INT_MAX? INT_MAX
+                                             : (int) timeout) == -1)
+            break;              //  cannot poll: nothing works
+        uint64_t sent = self->to_model.sent;
+        s_self_refresh_pub (self);
         if (started) {
-            self->backend.handle (self->backend.self, items + 2,
-                                  backend_items);
-            if (items [1].revents & ZMQ_POLLIN)
+            s_self_revents (self, items, count);
+            self->backend.handle (self->backend.self, items, count);
+            if (actor_poller_ready (self->poller, self->model))
                 s_self_handle_model (self);
             self->backend.tick (self->backend.self);
         }
-        if (items [0].revents & ZMQ_POLLIN)
+        if (actor_poller_ready (self->poller, pipe))
             s_self_handle_pipe (self);
+        //  a send may have taken the PAIR's signal; a poller yet to be
+        //  made afresh starts with it marked anyway
+        if (self->to_model.sent != sent && started && !self->rebuild)
+            actor_poller_mark (self->poller, self->model);
     }
     s_self_destroy (&self);
 }

@@ -5,15 +5,21 @@
     native BPv7 over MTCP (bp_native.c, the default), a uD3TN agent over
     AAPv1 (bp_aap.c, --bp-agent aap:...), or the kernel's bp-socket
     (bp_afbp.c, --bp-agent af_bp). Each backend answers every SEND with
-    SENT or FAILED on the model pipe and delivers RECV there; it publishes
-    "net" events on the bus. The pipe and the bus socket are the actor's,
-    lent to the backend.
+    SENT or FAILED on the model pipe and delivers RECV there, through
+    bp_model.h (which counts the sends for the actor's poller); it
+    publishes "net" events on the bus. The pipe and the bus socket are
+    the actor's, lent to the backend. A backend describes the
+    descriptors it wants polled as zmq_pollitem_t (socket NULL, fd,
+    ZMQ_POLLIN / ZMQ_POLLOUT); the actor polls them with actor_poller and
+    reports revents as zmq_poll would (ZMQ_POLLERR for an error or a
+    hang-up). The list may change from round to round.
 */
 #ifndef BP_BACKEND_H_INCLUDED
 #define BP_BACKEND_H_INCLUDED
 
 #include "dtchat.h"
 #include "endpoint.h"
+#include "bp_model.h"
 
 //  What a backend gets to start with (all borrowed for its lifetime).
 typedef struct {
@@ -21,7 +27,7 @@ typedef struct {
     const char *agent;              //  --bp-agent, or NULL
     const char **routes;            //  --bp-route texts, NULL-terminated
     size_t max_message;             //  largest payload, bytes
-    zsock_t *model;                 //  SENT, FAILED, RECV go here
+    bp_model_t *model;              //  SENT, FAILED, RECV go here
     zsock_t *pub;                   //  "net" events go here
 } bp_config_t;
 

@@ -16,6 +16,7 @@
 #define BP_LINK_H_INCLUDED
 
 #include "dtchat.h"
+#include "bp_model.h"
 
 //  Queue bounds per link.
 #define BP_LINK_QUEUE_MAX       1024
@@ -30,7 +31,7 @@ typedef struct _bp_link_t bp_link_t;
 //  New link to VIA ("mtcp:HOST:PORT", canonical). MODEL gets SENT and
 //  FAILED, PUB the "net" events (both borrowed). NULL if VIA is bad.
 bp_link_t *
-    bp_link_new (const char *via, zsock_t *model, zsock_t *pub);
+    bp_link_new (const char *via, bp_model_t *model, zsock_t *pub);
 
 //  Destroy; idempotent. Queued bundles are dropped silently (the
 //  transport is ending).
@@ -56,8 +57,9 @@ typedef struct {
 //  Queue ITEM for this hop. If a bundle with the same destination and
 //  payload still waits untouched, the token joins it instead (the
 //  ack-tracker resends the same message while a hop is down: one copy
-//  goes out, every token gets SENT). Returns 0, or -1 with a reason
-//  when the queue is full.
+//  goes out, every token gets SENT). A bundle for an idle connection is
+//  written at once (its SENT may be sent from this call). Returns 0, or
+//  -1 with a reason when the queue is full.
 int
     bp_link_enqueue (bp_link_t *self, const bp_link_item_t *item,
                      char *reason, size_t reason_size);

@@ -23,6 +23,7 @@
 typedef struct {
     zsock_t *model;             //  the test's end
     zsock_t *link_end;          //  the link's end
+    bp_model_t to_model;        //  the link's way to it
     zsock_t *pub;
     int hop;                    //  the next hop's socket (bound)
     char via [64];
@@ -53,7 +54,8 @@ s_rig_new (s_rig_t *rig)
     getsockname (rig->hop, (struct sockaddr *) &addr, &length);
     snprintf (rig->via, sizeof rig->via, "mtcp:127.0.0.1:%d",
               ntohs (addr.sin_port));
-    rig->link = bp_link_new (rig->via, rig->link_end, rig->pub);
+    rig->to_model = (bp_model_t) { rig->link_end, 0 };
+    rig->link = bp_link_new (rig->via, &rig->to_model, rig->pub);
     assert_non_null (rig->link);
     assert_string_equal (bp_link_via (rig->link), rig->via);
 }
