@@ -9,6 +9,7 @@
     bus_event_print.c, which needs no generated code.
 */
 #include "bus_event.h"
+#include "pb_arena.h"
 #include "events.pb-c.h"
 
 //  Longest topic frame we accept ("msg", "net", "app", "sys").
@@ -247,18 +248,22 @@ bus_event_decode (const char *topic, const byte *data, size_t size,
     }
     int rc = -1;
     const char *why = "undecodable";
+    pb_arena_t arena;           //  no malloc per field: see pb_arena.h
+    pb_arena_init (&arena);
     if (kind == BUS_EVENT_MSG) {
         Dtchat__Events__MsgEvent *ev =
-            dtchat__events__msg_event__unpack (NULL, size, data);
+            dtchat__events__msg_event__unpack (&arena.allocator, size,
+                                                 data);
         if (ev) {
             rc = s_from_msg (self, ev);
-            dtchat__events__msg_event__free_unpacked (ev, NULL);
+            dtchat__events__msg_event__free_unpacked (ev, &arena.allocator);
         }
     }
     else
     if (kind == BUS_EVENT_LOG) {
         Dtchat__Events__LogEvent *ev =
-            dtchat__events__log_event__unpack (NULL, size, data);
+            dtchat__events__log_event__unpack (&arena.allocator, size,
+                                                 data);
         if (ev) {
             if ((int) ev->level < 0 || (int) ev->level > (int) LOG_ERROR)
                 why = "bad level in";
@@ -267,19 +272,20 @@ bus_event_decode (const char *topic, const byte *data, size_t size,
                 rc = s_dup (&self->text, ev->text)
                    | s_dup (&self->endpoint, ev->endpoint);
             }
-            dtchat__events__log_event__free_unpacked (ev, NULL);
+            dtchat__events__log_event__free_unpacked (ev, &arena.allocator);
         }
     }
     else {
         Dtchat__Events__SysEvent *ev =
-            dtchat__events__sys_event__unpack (NULL, size, data);
+            dtchat__events__sys_event__unpack (&arena.allocator, size,
+                                                 data);
         if (ev) {
             self->pending = ev->pending;
             self->failed = ev->failed;
             self->total = ev->total;
             rc = s_dup (&self->sys_kind, ev->kind)
                | s_dup (&self->token, ev->token);
-            dtchat__events__sys_event__free_unpacked (ev, NULL);
+            dtchat__events__sys_event__free_unpacked (ev, &arena.allocator);
         }
     }
     if (rc) {

@@ -12,14 +12,11 @@
 */
 #include "chat_msg.h"
 #include "endpoint.h"
+#include "pb_arena.h"
 #include "dtchat.pb-c.h"
-#include <stdalign.h>
 
 //  Deepest nesting the NUL scan follows (ProtoMessage -> member).
 #define S_SCAN_DEPTH 2
-//  Stack arena protobuf-c decodes into: a typical message (a 64-byte
-//  text is 178 bytes on the wire) needs ~300 bytes; more goes to malloc.
-#define S_ARENA_SIZE 2048
 
 //  New empty message.
 chat_msg_t *
@@ -235,42 +232,6 @@ s_nul_field (const byte *p, const byte *end, int depth, int parent)
     return 0;
 }
 
-//  A bump allocator over a buffer on the caller's stack, for protobuf-c's
-//  unpack: decoding a message took seven mallocs (the message, four
-//  strings, the member and its string), all freed again right after we
-//  copied the strings out. What does not fit goes to malloc.
-typedef struct {
-    alignas (max_align_t) byte bytes [S_ARENA_SIZE];
-    size_t used;
-} s_arena_t;
-
-//  protobuf-c's alloc: the next aligned block of the arena, else malloc.
-static void *
-s_arena_alloc (void *data, size_t size)
-{
-    s_arena_t *arena = (s_arena_t *) data;
-    size_t align = alignof (max_align_t);
-    size_t rounded = size? (size + align - 1) & ~(align - 1): align;
-    if (rounded >= size && rounded <= S_ARENA_SIZE - arena->used) {
-        void *block = arena->bytes + arena->used;
-        arena->used += rounded;
-        return block;
-    }
-    return malloc (size);
-}
-
-//  protobuf-c's free: nothing for a block of the arena (it goes away with
-//  the caller's frame), free () for what came from malloc.
-static void
-s_arena_free (void *data, void *pointer)
-{
-    s_arena_t *arena = (s_arena_t *) data;
-    uintptr_t at = (uintptr_t) pointer;
-    uintptr_t start = (uintptr_t) arena->bytes;
-    if (at < start || at >= start + S_ARENA_SIZE)
-        free (pointer);
-}
-
 //  Copy decoded string VALUE into *FIELD_P ("" stays NULL), checking
 //  UTF-8 and MAX (0 = no limit). Returns 0 or -1 with a reason.
 static int
@@ -369,15 +330,13 @@ chat_msg_decode (const byte *data, size_t size,
     char why [128] = "";
     chat_msg_t *self = NULL;
     Proto__ProtoMessage *pm = NULL;
-    s_arena_t arena;
-    arena.used = 0;
-    ProtobufCAllocator allocator = {
-        .alloc = s_arena_alloc, .free = s_arena_free, .allocator_data = &arena
-    };
+    pb_arena_t arena;           //  no malloc per field: see pb_arena.h
+    pb_arena_init (&arena);
+    ProtobufCAllocator *allocator = &arena.allocator;
     if (!data && size)
         snprintf (why, sizeof why, "no data");
     else
-    if (!(pm = proto__proto_message__unpack (&allocator, size, data)))
+    if (!(pm = proto__proto_message__unpack (allocator, size, data)))
         snprintf (why, sizeof why, "not a ProtoMessage (%zu bytes)", size);
     else {
         int field = s_nul_field (data, data + size, 0, 0);
@@ -399,7 +358,7 @@ chat_msg_decode (const byte *data, size_t size,
             chat_msg_destroy (&self);
     }
     if (pm)
-        proto__proto_message__free_unpacked (pm, &allocator);
+        proto__proto_message__free_unpacked (pm, allocator);
     if (!self && reason && reason_size)
         snprintf (reason, reason_size, "%s", why);
     return self;
