@@ -116,7 +116,11 @@ s_send_text (bench_peer_t *self)
     self->text [size] = 0;
     if (s_mark_sent (self, seq, bench_now_us ()))
         return -1;
-    if (zsock_send (self->ui, "sss", VERB_TEXT, "", self->text) == -1)
+    //  Three frames straight to libzmq, as a lean ui would send them
+    void *ui = zsock_resolve (self->ui);
+    if (zmq_send (ui, VERB_TEXT, strlen (VERB_TEXT), ZMQ_SNDMORE) == -1
+    ||  zmq_send (ui, "", 0, ZMQ_SNDMORE) == -1
+    ||  zmq_send (ui, self->text, size, 0) == -1)
         return -1;
     actor_poller_mark (self->poller, self->ui);     //  see actor_poller.h
     self->next++;

@@ -74,12 +74,18 @@ typedef struct {
 //  Call after every send on the ui, tracker and transport pipes.
 void
     chat_model_sent_on (self_t *self, zsock_t *sock);
+//  SEND TOKEN ENDPOINT DATA (SIZE bytes) to TRANSPORT, frame by frame
+//  (no CZMQ message on the hot path), and mark it (chat_model_sent_on).
+void
+    chat_model_send_to (self_t *self, zsock_t *transport, const char *token,
+                        const char *endpoint, const byte *data, size_t size);
 
 //  chat_model_send.c: our outgoing messages
 //  --------------------------------------------------------------------
-//  TEXT room text from the ui (the frames after the verb in MSG).
+//  TEXT from the ui: ROOM ("" = the default) and SIZE bytes of text.
 void
-    chat_model_text (self_t *self, zmsg_t *msg);
+    chat_model_text (self_t *self, const char *room, const char *data,
+                     size_t size);
 //  Make TEXT the default remote: 0, or -1 with why it does not parse.
 int
     chat_model_set_remote (self_t *self, const char *text,
@@ -119,9 +125,10 @@ void
 
 //  chat_model_recv.c: what transports received
 //  --------------------------------------------------------------------
-//  RECV peer bytes (the frames after the verb in MSG).
+//  RECV from a transport: PEER sent the SIZE bytes at DATA.
 void
-    chat_model_recv (self_t *self, zmsg_t *msg);
+    chat_model_recv (self_t *self, const char *peer, const byte *data,
+                     size_t size);
 
 //  chat_model_sync.c: publishing, SYNC and DRAIN
 //  --------------------------------------------------------------------

@@ -37,8 +37,7 @@ s_send_ack (self_t *self, const chat_msg_t *msg)
     if (data) {
         char token [sizeof CHAT_MODEL_ACK_TOKEN + 40];
         snprintf (token, sizeof token, CHAT_MODEL_ACK_TOKEN "%s", ack->uuid);
-        zsock_send (transport, "sssb", VERB_SEND, token, text, data, size);
-        chat_model_sent_on (self, transport);
+        chat_model_send_to (self, transport, token, text, data, size);
     }
     free (data);
     chat_msg_destroy (&ack);
@@ -104,21 +103,15 @@ s_recv_text (self_t *self, const chat_msg_t *msg)
 
 //  RECV peer bytes from a transport: decode, validate, act.
 void
-chat_model_recv (self_t *self, zmsg_t *msg)
+chat_model_recv (self_t *self, const char *peer, const byte *data,
+                 size_t size)
 {
-    char *peer = zmsg_popstr (msg);
-    zframe_t *frame = zmsg_pop (msg);
     char reason [CHAT_MODEL_REASON_MAX];
     chat_msg_t *chat = NULL;
-    if (!peer || !frame)
-        bus_log (self->pub, TOPIC_APP, LOG_ERROR, NULL,
-                 "malformed RECV from a transport");
-    else
-    if (!(chat = chat_msg_decode (zframe_data (frame), zframe_size (frame),
-                                  reason, sizeof reason))
+    if (!(chat = chat_msg_decode (data, size, reason, sizeof reason))
     ||  chat_msg_validate (chat, reason, sizeof reason))
         bus_log (self->pub, TOPIC_NET, LOG_ERROR, peer,
-                 "dropped %zu bytes from %.*s: %s", zframe_size (frame),
+                 "dropped %zu bytes from %.*s: %s", size,
                  DTCHAT_ENDPOINT_MAX, peer, reason);
     else
     if (chat->kind == CHAT_MSG_ACK)
@@ -126,6 +119,4 @@ chat_model_recv (self_t *self, zmsg_t *msg)
     else
         s_recv_text (self, chat);
     chat_msg_destroy (&chat);
-    zstr_free (&peer);
-    zframe_destroy (&frame);
 }

@@ -161,9 +161,8 @@ s_dispatch (self_t *self, chat_entry_t *entry, s_dispatch_t how,
     }
     entry->attempts++;
     chat_model_publish (self, entry);
-    zsock_send (transport, "sssb", VERB_SEND, entry->uuid, entry->peer,
-                entry->data, entry->size);
-    chat_model_sent_on (self, transport);
+    chat_model_send_to (self, transport, entry->uuid, entry->peer,
+                        entry->data, entry->size);
     if (how == S_FIRST)
         s_track_later (self, entry, now, deadline);
 }
@@ -252,15 +251,9 @@ s_new_text (self_t *self, const char *room, const char *text)
 
 //  TEXT room text: check the text, then send it.
 void
-chat_model_text (self_t *self, zmsg_t *msg)
+chat_model_text (self_t *self, const char *room, const char *data,
+                 size_t size)
 {
-    char *room = zmsg_popstr (msg);
-    zframe_t *frame = zmsg_pop (msg);
-    const char *data = frame? (const char *) zframe_data (frame): NULL;
-    size_t size = frame? zframe_size (frame): 0;
-    if (!room || !frame)
-        chat_model_refuse (self, "TEXT needs a room and a text");
-    else
     if (!*self->remote_text)
         chat_model_refuse (self, "no remote to send to");
     else
@@ -277,8 +270,6 @@ chat_model_text (self_t *self, zmsg_t *msg)
             chat_model_refuse (self, "out of memory");
         free (text);
     }
-    zstr_free (&room);
-    zframe_destroy (&frame);
 }
 
 //  Make TEXT the default remote (no check of its transport: a message to
