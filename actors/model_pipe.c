@@ -150,16 +150,14 @@ s_put (model_pipe_t *self, const s_span_t *span, int count)
     assert (count > 0 && count <= S_PARTS);
     if (self->size == 0) {
         self->touched = true;
-        int index = 0;
-        for (; index < count; index++) {
-            int flags = (index + 1 < count? ZMQ_SNDMORE: 0)
-                      | (index == 0? ZMQ_DONTWAIT: 0);
-            if (zmq_send (self->handle, span [index].data,
-                          span [index].size, flags) == -1 && index == 0)
-                break;          //  later frames fail only at context end
-        }
-        if (index == count)
+        if (zmq_send (self->handle, span [0].data, span [0].size,
+                      ZMQ_DONTWAIT | (count > 1? ZMQ_SNDMORE: 0)) != -1) {
+            //  Later frames fail only at context end
+            for (int index = 1; index < count; index++)
+                zmq_send (self->handle, span [index].data, span [index].size,
+                          index + 1 < count? ZMQ_SNDMORE: 0);
             return;
+        }
     }
     s_entry_t *entry = s_push (self);
     entry->parts = count;

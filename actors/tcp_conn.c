@@ -12,10 +12,12 @@
     out -> OPEN (legacy) -> LINGER (shut down, wait for the peer's EOF so
     the close is clean). Inbound: ACCEPTED (silent, so a Rust peer that
     writes at once never gets a byte from us) -> OPEN (we greet after the
-    greet delay, or at once when the peer greets first).
+    greet delay, or at once when the peer greets first). The timers are
+    in tcp_conn_timer.c.
 */
 #include "dtchat.h"
 #include "tcp_conn.h"
+#include "tcp_conn_private.h"
 #include "tcp_reader.h"
 #include "tcp_sock.h"
 
@@ -33,36 +35,6 @@
 #define S_GREET_STRETCH_MAX 2000
 //  What poll () reports besides POLLIN and POLLOUT: an error, a hang-up.
 #define S_POLL_ERR          (POLLERR | POLLHUP | POLLNVAL)
-
-typedef enum {
-    S_CONNECTING,           //  out: connect() in progress
-    S_GREETING,             //  out: waiting for the listener's greeting
-    S_ACCEPTED,             //  in: silent until a first byte or the delay
-    S_OPEN,                 //  carrying messages
-    S_LINGER,               //  out, legacy: shut down, waiting for EOF
-    S_CLOSED
-} s_phase_t;
-
-struct _tcp_conn_t {
-    tcp_ctx_t *ctx;
-    int fd;
-    bool outbound;
-    bool legacy;            //  out: one bare message, no framing
-    s_phase_t phase;
-    char peer [DTCHAT_ENDPOINT_MAX];
-    tcp_reader_t *reader;
-    tcp_sendq_t *sendq;     //  what we still have to write
-    int64_t started;
-    int64_t greet_by;       //  out: the greeting's deadline
-    int64_t last_in;        //  last byte read (or reading resumed)
-    int64_t last_out;       //  last byte written
-    char failure [DTCHAT_ENDPOINT_MAX + 256];   //  why setup failed
-    void *owner;
-};
-
-//  Publish a "net" event about this connection's peer.
-#define s_log(self, level, ...) \
-    tcp_ctx_log ((self)->ctx, (level), (self)->peer, __VA_ARGS__)
 
 //  Common part of both constructors.
 static tcp_conn_t *
@@ -124,8 +96,8 @@ tcp_conn_connect (tcp_ctx_t *ctx, const endpoint_t *addr, const char *peer,
 }
 
 //  Close the socket; the owner destroys the connection later.
-static void
-s_close (tcp_conn_t *self)
+void
+tcp_conn_close (tcp_conn_t *self)
 {
     if (self->fd != -1)
         close (self->fd);
@@ -139,7 +111,7 @@ tcp_conn_destroy (tcp_conn_t **self_p)
 {
     tcp_conn_t *self = *self_p;
     if (self) {
-        s_close (self);
+        tcp_conn_close (self);
         tcp_sendq_destroy (&self->sendq);
         tcp_reader_destroy (&self->reader);
         free (self);
@@ -150,8 +122,9 @@ tcp_conn_destroy (tcp_conn_t **self_p)
 //  The connection is over: fail what it still holds with "PEER: WHAT",
 //  tell the bus at LEVEL (none if QUIET), and close. Setup failures are
 //  kept for the owner, who fails the peer's queue with the same reason.
-static void
-s_abort (tcp_conn_t *self, bool quiet, log_level_t level, const char *what)
+void
+tcp_conn_abort (tcp_conn_t *self, bool quiet, log_level_t level,
+                const char *what)
 {
     char reason [sizeof (self->failure)];
     snprintf (reason, sizeof (reason), "%s: %s", self->peer, what);
@@ -160,10 +133,10 @@ s_abort (tcp_conn_t *self, bool quiet, log_level_t level, const char *what)
     size_t lost = tcp_sendq_size (self->sendq);
     if (!quiet) {
         if (lost)
-            s_log (self, level, "%s (%zu message%s failed)", reason, lost,
-                   lost == 1? "": "s");
+            tcp_conn_log (self, level, "%s (%zu message%s failed)", reason,
+                          lost, lost == 1? "": "s");
         else
-            s_log (self, level, "%s", reason);
+            tcp_conn_log (self, level, "%s", reason);
     }
     tcp_out_t *out;
     while ((out = tcp_sendq_pop (self->sendq))) {
@@ -171,7 +144,7 @@ s_abort (tcp_conn_t *self, bool quiet, log_level_t level, const char *what)
                           reason);
         tcp_out_destroy (&out);
     }
-    s_close (self);
+    tcp_conn_close (self);
 }
 
 //  Hand every whole message the reader has to the model.
@@ -188,8 +161,8 @@ s_deliver (tcp_conn_t *self)
 
 //  Write what is queued until the socket is full; report each message
 //  whose last byte went out, and fail them all on a socket error.
-static void
-s_write (tcp_conn_t *self, int64_t now)
+void
+tcp_conn_write (tcp_conn_t *self, int64_t now)
 {
     if (self->phase != S_OPEN)
         return;
@@ -209,7 +182,7 @@ s_write (tcp_conn_t *self, int64_t now)
         }
     }
     if (rc == -1)
-        s_abort (self, false, LOG_WARN, strerror (err));
+        tcp_conn_abort (self, false, LOG_WARN, strerror (err));
 }
 
 //  The peer closed its side.
@@ -217,11 +190,11 @@ static void
 s_eof (tcp_conn_t *self)
 {
     if (self->phase == S_LINGER) {
-        s_close (self);
+        tcp_conn_close (self);
         return;
     }
     if (self->phase == S_GREETING) {
-        s_abort (self, false, LOG_WARN,
+        tcp_conn_abort (self, false, LOG_WARN,
                  "closed the connection before its greeting");
         return;
     }
@@ -229,11 +202,11 @@ s_eof (tcp_conn_t *self)
     if (!(self->outbound && self->legacy)) {
         char reason [256];
         if (tcp_reader_eof (self->reader, reason, sizeof (reason)) == -1)
-            s_log (self, LOG_WARN, "%s: %s", self->peer, reason);
+            tcp_conn_log (self, LOG_WARN, "%s: %s", self->peer, reason);
         s_deliver (self);
     }
     bool lost = tcp_sendq_size (self->sendq) > 0;
-    s_abort (self, !lost, LOG_WARN, "closed the connection");
+    tcp_conn_abort (self, !lost, LOG_WARN, "closed the connection");
 }
 
 //  A receive or send error ERR (e.g. a reset).
@@ -246,19 +219,19 @@ s_io_error (tcp_conn_t *self, int err)
         char what [256];
         snprintf (what, sizeof (what), "%s mid-message (%zu bytes dropped)",
                   strerror (err), partial);
-        s_abort (self, false, LOG_WARN, what);
+        tcp_conn_abort (self, false, LOG_WARN, what);
     }
     else
         //  A reset between messages loses nothing we hold
-        s_abort (self, tcp_sendq_size (self->sendq) == 0
+        tcp_conn_abort (self, tcp_sendq_size (self->sendq) == 0
                        && self->phase != S_CONNECTING
                        && self->phase != S_GREETING,
                  LOG_WARN, strerror (err));
 }
 
 //  The listener greeted (or we know it never will): start writing.
-static void
-s_open (tcp_conn_t *self, bool legacy, int64_t now)
+void
+tcp_conn_open (tcp_conn_t *self, bool legacy, int64_t now)
 {
     self->phase = S_OPEN;
     self->legacy = legacy;
@@ -266,7 +239,7 @@ s_open (tcp_conn_t *self, bool legacy, int64_t now)
     if (!legacy)
         tcp_sendq_greet (self->sendq);
     self->last_out = now;
-    s_write (self, now);
+    tcp_conn_write (self, now);
 }
 
 //  After bytes were fed: the first bytes decide what an inbound peer
@@ -276,7 +249,7 @@ s_after_feed (tcp_conn_t *self, int64_t now)
 {
     tcp_reader_mode_t mode = tcp_reader_mode (self->reader);
     if (self->phase == S_GREETING && mode == TCP_READER_FRAMED)
-        s_open (self, false, now);
+        tcp_conn_open (self, false, now);
     else
     if (self->phase == S_ACCEPTED && mode != TCP_READER_DETECT) {
         //  A Rust peer (legacy) never hears from us; a dtchat that greets
@@ -284,7 +257,7 @@ s_after_feed (tcp_conn_t *self, int64_t now)
         self->phase = S_OPEN;
         if (mode != TCP_READER_LEGACY)
             tcp_sendq_greet (self->sendq);
-        s_write (self, now);
+        tcp_conn_write (self, now);
     }
 }
 
@@ -318,7 +291,7 @@ s_read (tcp_conn_t *self, int64_t now)
         if (tcp_reader_feed (self->reader, self->ctx->scratch, (size_t) rc,
                              reason, sizeof (reason)) == -1) {
             s_deliver (self);
-            s_abort (self, false, LOG_WARN, reason);
+            tcp_conn_abort (self, false, LOG_WARN, reason);
             break;
         }
         s_deliver (self);
@@ -333,12 +306,12 @@ s_connected (tcp_conn_t *self, int64_t now)
 {
     int err = tcp_sock_error (self->fd);
     if (err) {
-        s_abort (self, false, LOG_WARN, strerror (err));
+        tcp_conn_abort (self, false, LOG_WARN, strerror (err));
         return;
     }
     self->last_in = now;
     if (self->legacy)
-        s_open (self, true, now);
+        tcp_conn_open (self, true, now);
     else {
         int64_t stretch = 2 * (now - self->started);
         if (stretch > S_GREET_STRETCH_MAX)
@@ -410,95 +383,7 @@ tcp_conn_handle (tcp_conn_t *self, short revents, int64_t now)
         }
     }
     if ((revents & POLLOUT) && self->phase == S_OPEN)
-        s_write (self, now);
-}
-
-//  Next timer; see tcp_conn.h.
-int64_t
-tcp_conn_deadline (tcp_conn_t *self)
-{
-    assert (self);
-    tcp_ctx_t *ctx = self->ctx;
-    bool writing = tcp_sendq_busy (self->sendq);
-    switch (self->phase) {
-        case S_CONNECTING:
-            return self->started + ctx->connect_ms;
-        case S_GREETING:
-            return self->greet_by;
-        case S_ACCEPTED:
-            return self->started + ctx->greet_delay_ms;
-        case S_LINGER:
-            return self->last_in + ctx->idle_ms;
-        case S_CLOSED:
-            return -1;
-        case S_OPEN:
-            break;
-    }
-    if (writing)
-        return self->last_out + ctx->idle_ms;
-    if (self->outbound && self->legacy)
-        return -1;                      //  cannot happen: it lingers
-    tcp_reader_mode_t mode = tcp_reader_mode (self->reader);
-    if (mode != TCP_READER_FRAMED || tcp_reader_partial (self->reader))
-        return self->last_in + ctx->idle_ms;
-    int64_t last = self->last_in > self->last_out?
-                   self->last_in: self->last_out;
-    return last + (self->outbound? ctx->client_idle_ms: ctx->server_idle_ms);
-}
-
-//  Run due timers; see tcp_conn.h.
-void
-tcp_conn_expire (tcp_conn_t *self, int64_t now)
-{
-    assert (self);
-    int64_t deadline = tcp_conn_deadline (self);
-    if (deadline == -1 || now < deadline)
-        return;
-    char what [256];
-    switch (self->phase) {
-        case S_CONNECTING:
-            snprintf (what, sizeof (what), "connect timed out after %"
-                      PRId64 " ms", now - self->started);
-            s_abort (self, false, LOG_WARN, what);
-            break;
-        case S_GREETING:
-            //  No greeting: a peer like the Rust DTChat
-            s_open (self, true, now);
-            break;
-        case S_ACCEPTED:
-            //  Silent so far: a dtchat waits for our greeting
-            self->phase = S_OPEN;
-            tcp_sendq_greet (self->sendq);
-            self->last_in = now;
-            s_write (self, now);
-            break;
-        case S_LINGER:
-            s_close (self);
-            break;
-        case S_OPEN:
-            if (tcp_sendq_busy (self->sendq)) {
-                snprintf (what, sizeof (what),
-                          "stopped reading for %" PRId64 " ms",
-                          now - self->last_out);
-                s_abort (self, false, LOG_WARN, what);
-            }
-            else
-            if (tcp_reader_mode (self->reader) != TCP_READER_FRAMED
-            ||  tcp_reader_partial (self->reader)) {
-                size_t partial = tcp_reader_partial (self->reader);
-                snprintf (what, sizeof (what),
-                          "idle for %" PRId64 " ms %s (%zu bytes dropped)",
-                          now - self->last_in,
-                          partial? "mid-message": "before a message",
-                          partial);
-                s_abort (self, false, LOG_WARN, what);
-            }
-            else
-                s_close (self);         //  an unused link: quietly
-            break;
-        case S_CLOSED:
-            break;
-    }
+        tcp_conn_write (self, now);
 }
 
 //  The state; see tcp_conn.h.
@@ -549,7 +434,7 @@ tcp_conn_queue (tcp_conn_t *self, tcp_out_t **out_p, int64_t now)
     if (!tcp_sendq_busy (self->sendq))
         self->last_out = now;           //  the stall clock starts now
     tcp_sendq_push (self->sendq, out_p);
-    s_write (self, now);
+    tcp_conn_write (self, now);
 }
 
 //  Messages not yet wholly written, and their bytes in *BYTES.

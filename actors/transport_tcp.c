@@ -50,6 +50,8 @@ typedef struct {
     int listener;               //  -1 before START
     char local [DTCHAT_ENDPOINT_MAX];
     tcp_peers_t *peers;         //  destinations
+    char dest_text [DTCHAT_ENDPOINT_MAX + 1];  //  the last SEND's endpoint
+    endpoint_t dest;            //  and its parse: most SENDs go there
     tcp_conn_t **conns;         //  every connection
     int *polled;                //  per connection: its fd in the poller,
                                 //  -1 when it has none (any more)
@@ -176,13 +178,28 @@ s_adopt (void *arg, tcp_conn_t *conn)
     s_conn_add ((self_t *) arg, conn);
 }
 
+//  The parsed endpoint TEXT of a SEND: the last one again, or parsed
+//  now. NULL with a reason if it is not a tcp endpoint.
+static const endpoint_t *
+s_dest (self_t *self, const char *text, char *reason, size_t size)
+{
+    if (*self->dest_text && streq (self->dest_text, text))
+        return &self->dest;
+    *self->dest_text = '\0';
+    if (endpoint_parse_for (&self->dest, text, ENDPOINT_TCP, "endpoint",
+                            reason, size) == -1)
+        return NULL;
+    snprintf (self->dest_text, sizeof (self->dest_text), "%s", text);
+    return &self->dest;
+}
+
 //  SEND: check it, queue it for its peer, pump.
 static void
 s_handle_send (self_t *self, model_send_t *send, int64_t now)
 {
     char reason [DTCHAT_ENDPOINT_MAX + 300] = "";
     size_t size = zmq_msg_size (&send->data);
-    endpoint_t addr;
+    const endpoint_t *addr = NULL;
     if (self->listener == -1)
         snprintf (reason, sizeof (reason), "transport-tcp: not started");
     else
@@ -194,15 +211,14 @@ s_handle_send (self_t *self, model_send_t *send, int64_t now)
                   "message of %zu bytes is over the limit of %zu",
                   size, self->ctx.max_message);
     if (*reason
-    ||  endpoint_parse_for (&addr, send->endpoint, ENDPOINT_TCP, "endpoint",
-                            reason, sizeof (reason)) == -1) {
+    ||  !(addr = s_dest (self, send->endpoint, reason, sizeof (reason)))) {
         model_pipe_reply (self->ctx.model, VERB_FAILED, send->token, reason);
         return;
     }
     //  The token stays ours for a FAILED reply if the peers refuse it
     tcp_out_t *out = tcp_out_new (send->token, &send->data);
     if (!out
-    ||  tcp_peers_send (self->peers, &addr, &out, now, reason,
+    ||  tcp_peers_send (self->peers, addr, &out, now, reason,
                         sizeof (reason)) == -1) {
         model_pipe_reply (self->ctx.model, VERB_FAILED, send->token,
                           out? reason: "out of memory");
