@@ -1,11 +1,11 @@
 /*  chat_model_private.h: what the chat-model's files share, and no one else.
 
     The chat-model actor is one class split by responsibility to keep each
-    file short: chat_model.c holds its state, START and the loop that
-    reads every pipe and hands each verb on; chat_model_send.c owns our
-    outgoing messages (TEXT, PEER, RESEND, SENT, FAILED, EXPIRED,
-    ACKED);
-    chat_model_recv.c takes what transports received (decode, validate,
+    file short: chat_model.c holds its state, START and the loop;
+    chat_model_pipes.c reads each pipe's messages (and writes SENDs) and
+    hands each verb on; chat_model_send.c owns our outgoing messages
+    (TEXT, PEER, RESEND, SENT, FAILED, EXPIRED, ACKED, and what the
+    ack-tracker is told); chat_model_recv.c takes what transports received (decode, validate,
     ack, dedup, show); chat_model_sync.c publishes (msg and sys events,
     refusals) and answers SYNC and DRAIN. All of them see the one state
     struct, self_t, declared here; only the thread of the actor touches
@@ -67,8 +67,17 @@ typedef struct {
     bool terminated;
 } self_t;
 
-//  chat_model.c
+//  chat_model_pipes.c: reading and writing the pipes
 //  --------------------------------------------------------------------
+//  One message from the ui, the tracker, or the transport of PROTO,
+//  handed on; false if there was none (zero receive timeout), and
+//  self->terminated set if the context is ending.
+bool
+    chat_model_read_ui (self_t *self);
+bool
+    chat_model_read_tracker (self_t *self);
+bool
+    chat_model_read_transport (self_t *self, endpoint_proto_t proto);
 //  We sent on SOCK (a pipe the loop also reads): libzmq may have taken
 //  its wake-up signal with the send, so the loop must read it again.
 //  Call after every send on the ui, tracker and transport pipes.
