@@ -10,15 +10,17 @@
     transport_args_t.bp_agent: native BPv7 over MTCP (NULL), uD3TN over
     AAPv1 ("aap:HOST:PORT", "aap:/path"), or bp-socket ("af_bp").
     LISTENING (bp_backend.h) tells where native BP listens.
-    One actor_poller (actor_poller.h) watches the actor pipe, the model
-    PAIR and the descriptors the backend lists each round (readable or
-    writable: non-blocking connects, partial writes); the wait takes the
-    backend's computed timeout. Both zmq sockets are read until they
-    have nothing (zero receive timeout); what the backends send to the
-    model is counted (bp_model.h), and after any round that sent the
-    PAIR is marked, as the marking rule asks. The model pipe never
-    blocks us: its send high-water mark is 0, so a busy model cannot
-    deadlock against us.
+    One actor_poller (actor_poller.h), kept for the actor's life, watches
+    the actor pipe, the model PAIR (once started) and the descriptors the
+    backend lists each round (readable or writable: non-blocking
+    connects, partial writes): when the list changes, the descriptors
+    that left it are removed from the poller and the new ones added, so
+    every connection wakes us; the wait takes the backend's computed
+    timeout. Both zmq sockets are read until they have nothing (zero
+    receive timeout); what the backends send to the model is counted
+    (bp_model.h), and after any round that sent the PAIR is marked, as
+    the marking rule asks. The model pipe never blocks us: its send
+    high-water mark is 0, so a busy model cannot deadlock against us.
 */
 #include "dtchat.h"
 #include "transport.h"
@@ -32,13 +34,9 @@
 #include <poll.h>
 
 //  Descriptors a backend may list (bp_native: a listener with its
-//  connections, and its links).
+//  connections, and its links); the poller holds them all beside the
+//  pipe and the model.
 #define S_POLL_MAX      256
-//  Of those, how many the poller holds beside the two zmq sockets; the
-//  rest are polled without waiting after each wait, which then lasts
-//  at most S_OVERFLOW_MS.
-#define S_FDS_MAX       (ACTOR_POLLER_MAX - 2)
-#define S_OVERFLOW_MS   10
 //  SENDs handled per wakeup, so sockets are not starved.
 #define S_BATCH         64
 //  The longest SEND token and endpoint we take, bytes.
@@ -53,9 +51,10 @@ typedef struct {
     zsock_t *pub;               //  "net" events
     int64_t pub_refreshed;      //  mono, when it last took commands
     actor_poller_t *poller;     //  pipe, model once started, fds
-    int fds [S_FDS_MAX];        //  the descriptors in the poller
-    size_t fd_count;
-    bool rebuild;               //  the poller must be made afresh
+    int listed [S_POLL_MAX];    //  last round's fds, as the backend gave
+    size_t listed_count;
+    int polled [S_POLL_MAX];    //  the fds in the poller, ascending
+    size_t polled_count;
     transport_args_t args;      //  borrowed strings, see transport.h
     bp_backend_t backend;       //  valid once started
     bool started;
@@ -96,14 +95,20 @@ s_self_new (zsock_t *pipe, transport_args_t *args)
     if (self->args.max_message == 0)
         self->args.max_message = DTCHAT_MAX_MESSAGE_DEFAULT;
     self->to_model.sock = self->model;
+    //  the model is watched from START on; until then SENDs wait
     self->poller = actor_poller_new ();
-    if (!self->poller || actor_poller_add (self->poller, pipe)) {
+    if (self->poller)
+        actor_poller_set_max (self->poller, 2 + S_POLL_MAX);
+    if (!self->poller || actor_poller_add (self->poller, pipe)
+    ||  (self->model && actor_poller_add (self->poller, self->model))) {
         actor_poller_destroy (&self->poller);
         zsock_destroy (&self->model);
         zsock_destroy (&self->pub);
         free (self);
         return NULL;
     }
+    if (self->model)
+        actor_poller_watch (self->poller, self->model, false);
     //  both zmq sockets are read until they have nothing
     zsock_set_rcvtimeo (pipe, 0);
     if (self->model)
@@ -174,7 +179,8 @@ s_start (self_t *self, const char *text)
             rc = -1;
         }
         self->started = rc == 0;
-        self->rebuild = self->started;      //  the model joins the poller
+        if (self->started)          //  watching marks it: read it now
+            actor_poller_watch (self->poller, self->model, true);
     }
     if (self->started)
         zsock_send (self->pipe, "is", 0, bound);
@@ -306,69 +312,82 @@ s_zmq_revents (short revents)
                      ZMQ_POLLERR: 0));
 }
 
-//  A new poller for the pipe, the model once started, and the first
-//  COUNT of ITEMS (at most S_FDS_MAX). Returns 0 or -1 (no memory).
-//  actor_poller cannot drop a descriptor, and descriptors come and go
-//  (connections): making it afresh when they do is simplest; both
-//  sockets start marked, which only costs a read that finds nothing.
+//  Order for qsort: descriptors ascending.
 static int
-s_self_rebuild (self_t *self, zmq_pollitem_t *items, size_t count)
+s_fd_compare (const void *left, const void *right)
 {
-    actor_poller_t *poller = actor_poller_new ();
-    if (!poller || actor_poller_add (poller, self->pipe)
-    ||  (self->started && actor_poller_add (poller, self->model))) {
-        actor_poller_destroy (&poller);
-        return -1;
+    int a = *(const int *) left;
+    int b = *(const int *) right;
+    return (a > b) - (a < b);
+}
+
+//  The backend lists another set of descriptors than last round: remove
+//  from the poller those that left (before the adds, so the poller never
+//  holds more than its limit) and add the new ones. Both sets are kept
+//  sorted, so this costs a sort and two merges, and only when the set
+//  changes (a connection comes or goes). A descriptor number that was
+//  closed and reused stays: the poller keeps no kernel state for it.
+//  Returns 0, or -1 if out of memory.
+static int
+s_self_resync (self_t *self, zmq_pollitem_t *items, size_t count)
+{
+    int wanted [S_POLL_MAX];
+    for (size_t index = 0; index < count; index++)
+        wanted [index] = items [index].fd;
+    qsort (wanted, count, sizeof (int), s_fd_compare);
+    size_t wanted_count = 0;            //  one item per descriptor
+    for (size_t index = 0; index < count; index++)
+        if (wanted_count == 0 || wanted [wanted_count - 1] != wanted [index])
+            wanted [wanted_count++] = wanted [index];
+    size_t other = 0;
+    for (size_t index = 0; index < self->polled_count; index++) {
+        int fd = self->polled [index];
+        while (other < wanted_count && wanted [other] < fd)
+            other++;
+        if (other == wanted_count || wanted [other] != fd)
+            actor_poller_remove_fd (self->poller, fd);
     }
-    actor_poller_set_spin (poller, actor_poller_spin (self->poller));
-    for (size_t index = 0; index < count; index++) {
-        int rc = actor_poller_add_fd (poller, items [index].fd,
-                                      s_poll_events (items [index].events));
-        assert (rc == 0);       //  we add no more than fit
-        self->fds [index] = items [index].fd;
+    other = 0;
+    for (size_t index = 0; index < wanted_count; index++) {
+        int fd = wanted [index];
+        while (other < self->polled_count && self->polled [other] < fd)
+            other++;
+        if ((other == self->polled_count || self->polled [other] != fd)
+        &&  actor_poller_add_fd (self->poller, fd, 0))
+            return -1;
     }
-    self->fd_count = count;
-    actor_poller_destroy (&self->poller);
-    self->poller = poller;
-    self->rebuild = false;
+    memcpy (self->polled, wanted, wanted_count * sizeof (int));
+    self->polled_count = wanted_count;
+    for (size_t index = 0; index < count; index++)
+        self->listed [index] = items [index].fd;
+    self->listed_count = count;
     return 0;
 }
 
-//  Give the poller this round's descriptors: the same ones as last
-//  round take their new events, another set makes a new poller.
+//  Give the poller this round's descriptors and what each waits for.
+//  Most rounds list the same ones as the last (compared in order, no
+//  sort). Returns 0, or -1 if out of memory.
 static int
 s_self_sync (self_t *self, zmq_pollitem_t *items, size_t count)
 {
-    size_t fit = count < S_FDS_MAX? count: S_FDS_MAX;
-    bool same = !self->rebuild && fit == self->fd_count;
-    for (size_t index = 0; same && index < fit; index++)
-        same = self->fds [index] == items [index].fd;
-    if (!same)
-        return s_self_rebuild (self, items, fit);
-    for (size_t index = 0; index < fit; index++)
+    bool same = count == self->listed_count;
+    for (size_t index = 0; same && index < count; index++)
+        same = self->listed [index] == items [index].fd;
+    if (!same && s_self_resync (self, items, count))
+        return -1;
+    for (size_t index = 0; index < count; index++)
         actor_poller_set_fd (self->poller, items [index].fd,
                              s_poll_events (items [index].events));
     return 0;
 }
 
-//  What the last wait saw on each item; those beyond the poller are
-//  polled now, without waiting.
+//  What the last wait saw on each item.
 static void
 s_self_revents (self_t *self, zmq_pollitem_t *items, size_t count)
 {
-    struct pollfd rest [S_POLL_MAX];
-    size_t fit = count < S_FDS_MAX? count: S_FDS_MAX;
-    for (size_t index = 0; index < count; index++) {
-        if (index < fit)
-            items [index].revents = s_zmq_revents (
-                actor_poller_fd_events (self->poller, items [index].fd));
-        else
-            rest [index - fit] = (struct pollfd) {
-                items [index].fd, s_poll_events (items [index].events), 0 };
-    }
-    if (count > fit && poll (rest, count - fit, 0) > 0)
-        for (size_t index = fit; index < count; index++)
-            items [index].revents = s_zmq_revents (rest [index - fit].revents);
+    for (size_t index = 0; index < count; index++)
+        items [index].revents = s_zmq_revents (
+            actor_poller_fd_events (self->poller, items [index].fd));
 }
 
 //  A PUB takes in new subscriptions only when it handles its commands,
@@ -402,13 +421,9 @@ transport_bp_actor (zsock_t *pipe, void *args)
             for (size_t index = 0; index < count; index++)
                 items [index].revents = 0;
             timeout = self->backend.timeout (self->backend.self);
-            if (count > S_FDS_MAX
-            &&  (timeout < 0 || timeout > S_OVERFLOW_MS))
-                timeout = S_OVERFLOW_MS;
-        }
-        if (self->rebuild || started)
             if (s_self_sync (self, items, count))
                 break;          //  out of memory: nothing works
+        }
         if (actor_poller_wait (self->poller, timeout > INT_MAX? INT_MAX
                                              : (int) timeout) == -1)
             break;              //  cannot poll: nothing works
@@ -423,9 +438,8 @@ transport_bp_actor (zsock_t *pipe, void *args)
         }
         if (actor_poller_ready (self->poller, pipe))
             s_self_handle_pipe (self);
-        //  a send may have taken the PAIR's signal; a poller yet to be
-        //  made afresh starts with it marked anyway
-        if (self->to_model.sent != sent && started && !self->rebuild)
+        //  a send may have taken the PAIR's signal
+        if (self->to_model.sent != sent && started)
             actor_poller_mark (self->poller, self->model);
     }
     s_self_destroy (&self);
