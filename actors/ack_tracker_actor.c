@@ -128,27 +128,16 @@ s_self_start (self_t *self)
                 self->error? self->error: "");
 }
 
-//  Handle the commands from our creator, until there is none.
+//  A command from our creator ($TERM is actor_poller's).
 static void
-s_self_handle_pipe (self_t *self)
+s_self_command (void *arg, const char *verb, zmsg_t *msg)
 {
-    char *command;
-    while (!self->terminated && (command = zstr_recv (self->pipe))) {
-        if (streq (command, VERB_TERM))
-            self->terminated = true;
-        else
-        if (streq (command, VERB_START)) {
-            s_self_start (self);
-            actor_poller_mark (self->poller, self->pipe);
-        }
-        else {
-            zsys_error ("ack-tracker: invalid command %s", command);
-            assert (false);
-        }
-        zstr_free (&command);
+    if (streq (verb, VERB_START))
+        s_self_start ((self_t *) arg);
+    else {
+        zsys_error ("ack-tracker: invalid command %s", verb);
+        assert (false);
     }
-    if (zmq_errno () != EAGAIN)
-        self->terminated = true;        //  interrupted: the context ends
 }
 
 //  Read a decimal uint64 frame as zsock_send "8" writes it; -1 if it is
@@ -350,7 +339,8 @@ ack_tracker_actor (zsock_t *pipe, void *args)
         if (actor_poller_wait (self->poller, s_self_timeout (self)) == -1)
             break;                      //  cannot poll: nothing works
         if (actor_poller_ready (self->poller, pipe))
-            s_self_handle_pipe (self);
+            self->terminated = actor_poller_commands (self->poller, pipe,
+                                                      s_self_command, self);
         if (self->model && actor_poller_ready (self->poller, self->model)) {
             //  Take everything already queued before acting on timers, so
             //  an ACKED right behind its TRACK wins over a due resend

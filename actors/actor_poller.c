@@ -333,3 +333,25 @@ actor_poller_wait (actor_poller_t *self, int timeout)
     }
     return ready;
 }
+
+//  Read the creator's commands until there is none; see the header.
+bool
+actor_poller_commands (actor_poller_t *self, zsock_t *pipe,
+                       actor_command_fn *handler, void *arg)
+{
+    assert (self && pipe && handler);
+    zmsg_t *msg;
+    while ((msg = zmsg_recv (pipe))) {
+        char *verb = zmsg_popstr (msg);
+        bool end = verb && streq (verb, VERB_TERM);
+        if (!end) {
+            handler (arg, verb? verb: "", msg);
+            actor_poller_mark (self, pipe);
+        }
+        zstr_free (&verb);
+        zmsg_destroy (&msg);
+        if (end)
+            return true;
+    }
+    return zmq_errno () != EAGAIN;      //  interrupted: the context ends
+}

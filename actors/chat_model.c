@@ -255,25 +255,14 @@ s_start (self_t *self)
                 self->sender_from_store? self->sender: "");
 }
 
-//  START or $TERM from our creator, until there is none.
+//  A command from our creator ($TERM is actor_poller's).
 static void
-s_handle_pipe (self_t *self)
+s_command (void *arg, const char *verb, zmsg_t *msg)
 {
-    char *verb;
-    while (!self->terminated && (verb = zstr_recv (self->pipe))) {
-        if (streq (verb, VERB_TERM))
-            self->terminated = true;
-        else
-        if (streq (verb, VERB_START)) {
-            s_start (self);
-            actor_poller_mark (self->poller, self->pipe);
-        }
-        else
-            assert (false);     //  our creator's bug: an unknown command
-        zstr_free (&verb);
-    }
-    if (!self->terminated && zmq_errno () != EAGAIN)
-        self->terminated = true;        //  interrupted: the context ends
+    if (streq (verb, VERB_START))
+        s_start ((self_t *) arg);
+    else
+        assert (false);     //  our creator's bug: an unknown command
 }
 
 //  Handle up to S_BATCH messages from WHICH, the ui, tracker or a
@@ -319,7 +308,8 @@ chat_model_actor (zsock_t *pipe, void *args)
         if (actor_poller_wait (self->poller, timeout) == -1)
             break;
         if (actor_poller_ready (self->poller, pipe))
-            s_handle_pipe (self);
+            self->terminated = actor_poller_commands (self->poller, pipe,
+                                                      s_command, self);
         for (int proto = 1; proto < 4; proto++)
             s_handle_batch (self, self->transport [proto]);
         s_handle_batch (self, self->tracker);

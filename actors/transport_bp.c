@@ -188,36 +188,23 @@ s_start (self_t *self, const char *text)
         zsock_send (self->pipe, "is", -1, reason);
 }
 
-//  The commands from the creator, until there is none.
+//  A command from the creator ($TERM is actor_poller's).
 static void
-s_self_handle_pipe (self_t *self)
+s_self_command (void *arg, const char *verb, zmsg_t *msg)
 {
-    zmsg_t *msg;
-    while (!self->terminated && (msg = zmsg_recv (self->pipe))) {
-        char *verb = zmsg_popstr (msg);
-        if (verb && streq (verb, VERB_TERM))
-            self->terminated = true;
-        else
-        if (verb && streq (verb, VERB_START)) {
-            char *text = zmsg_popstr (msg);
-            s_start (self, text);
-            zstr_free (&text);
-        }
-        else
-        if (verb && streq (verb, VERB_BP_LISTENING))
-            zsock_send (self->pipe, "s",
-                        self->started? self->backend.listening: "");
-        else
-            bus_log (self->pub, TOPIC_NET, LOG_ERROR, NULL,
-                     "transport-bp: unknown command '%.20s'",
-                     verb? verb: "");
-        //  a reply went out on the pipe: it may have taken its signal
-        actor_poller_mark (self->poller, self->pipe);
-        zstr_free (&verb);
-        zmsg_destroy (&msg);
+    self_t *self = (self_t *) arg;
+    if (streq (verb, VERB_START)) {
+        char *text = zmsg_popstr (msg);
+        s_start (self, text);
+        zstr_free (&text);
     }
-    if (!self->terminated && zmq_errno () != EAGAIN)
-        self->terminated = true;        //  interrupted: the context ends
+    else
+    if (streq (verb, VERB_BP_LISTENING))
+        zsock_send (self->pipe, "s",
+                    self->started? self->backend.listening: "");
+    else
+        bus_log (self->pub, TOPIC_NET, LOG_ERROR, NULL,
+                 "transport-bp: unknown command '%.20s'", verb);
 }
 
 //  Copy frame PART (at most MAX - 1 bytes) as a string into TEXT.
@@ -437,7 +424,8 @@ transport_bp_actor (zsock_t *pipe, void *args)
             self->backend.tick (self->backend.self);
         }
         if (actor_poller_ready (self->poller, pipe))
-            s_self_handle_pipe (self);
+            self->terminated = actor_poller_commands (self->poller, pipe,
+                                                      s_self_command, self);
         //  a send may have taken the PAIR's signal
         if (self->to_model.sent != sent && started)
             actor_poller_mark (self->poller, self->model);

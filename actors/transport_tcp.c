@@ -356,36 +356,22 @@ s_start (self_t *self, const char *text, char *reason, size_t size)
     return 0;
 }
 
-//  Handle the commands from the creator, until there is none.
+//  A command from the creator ($TERM is actor_poller's).
 static void
-s_handle_pipe (self_t *self)
+s_command (void *arg, const char *verb, zmsg_t *msg)
 {
-    zmsg_t *msg;
-    while (!self->terminated && (msg = zmsg_recv (self->pipe))) {
-        char *verb = zmsg_popstr (msg);
-        if (verb && streq (verb, VERB_TERM))
-            self->terminated = true;
-        else
-        if (verb && streq (verb, VERB_START)) {
-            char *text = zmsg_popstr (msg);
-            char reason [512];
-            if (s_start (self, text? text: "", reason, sizeof (reason)) == 0)
-                zsock_send (self->pipe, "is", 0, self->local);
-            else {
-                tcp_ctx_log (&self->ctx, LOG_ERROR, text, "%s", reason);
-                zsock_send (self->pipe, "is", -1, reason);
-            }
-            actor_poller_mark (self->poller, self->pipe);
-            zstr_free (&text);
-        }
-        else
-            //  Only our own code talks on this pipe
-            assert (false);
-        zstr_free (&verb);
-        zmsg_destroy (&msg);
+    self_t *self = (self_t *) arg;
+    //  Only our own code talks on this pipe
+    assert (streq (verb, VERB_START));
+    char *text = zmsg_popstr (msg);
+    char reason [512];
+    if (s_start (self, text? text: "", reason, sizeof (reason)) == 0)
+        zsock_send (self->pipe, "is", 0, self->local);
+    else {
+        tcp_ctx_log (&self->ctx, LOG_ERROR, text, "%s", reason);
+        zsock_send (self->pipe, "is", -1, reason);
     }
-    if (!self->terminated && zmq_errno () != EAGAIN)
-        self->terminated = true;        //  interrupted: the context ends
+    zstr_free (&text);
 }
 
 //  Say what to poll the listener and each connection for now.
@@ -447,7 +433,8 @@ transport_tcp_actor (zsock_t *pipe, void *args)
             break;                      //  cannot poll: nothing works
         now = zclock_mono ();
         if (actor_poller_ready (self->poller, pipe))
-            s_handle_pipe (self);
+            self->terminated = actor_poller_commands (self->poller, pipe,
+                                                      s_command, self);
         if (self->terminated)
             break;
         //  Connections added from here on are polled from the next round

@@ -115,6 +115,19 @@ void
 short
     actor_poller_fd_events (actor_poller_t *self, int fd);
 
+//  A command from an actor's creator: VERB (not $TERM; "" if the first
+//  frame was empty) and the frames after it in MSG, for ARG (the actor).
+typedef void (actor_command_fn) (void *arg, const char *verb, zmsg_t *msg);
+
+//  Read the creator's commands on PIPE, an actor's pipe with a zero
+//  receive timeout, until there is none, handing each but $TERM to
+//  HANDLER. A handler replies on PIPE, so PIPE is marked after each.
+//  Returns true if the actor must end: $TERM came, or the context is
+//  ending. Every actor on an actor_poller reads its pipe this way.
+bool
+    actor_poller_commands (actor_poller_t *self, zsock_t *pipe,
+                           actor_command_fn *handler, void *arg);
+
 //  Wait up to TIMEOUT ms (-1 = for ever; 0 if a socket is marked) until
 //  a watched socket's descriptor fires or a descriptor is ready. Returns
 //  how many sockets are marked plus how many descriptors have events (0

@@ -316,6 +316,54 @@ test_spin_and_timeout (void **state)
     assert_int_equal (actor_poller_wait (self->poller, 1), 0);
 }
 
+//  actor_poller_commands: a handler call per command, in order, until
+//  $TERM (true) or none is left (false); what follows $TERM stays.
+typedef struct {
+    char verbs [4][16];
+    char args [4][16];
+    int count;
+} s_seen_t;
+
+static void
+s_record (void *arg, const char *verb, zmsg_t *msg)
+{
+    s_seen_t *seen = (s_seen_t *) arg;
+    assert_true (seen->count < 4);
+    snprintf (seen->verbs [seen->count], 16, "%s", verb);
+    char *first = zmsg_popstr (msg);
+    snprintf (seen->args [seen->count], 16, "%s", first? first: "-");
+    zstr_free (&first);
+    seen->count++;
+}
+
+static void
+test_commands (void **state)
+{
+    s_fixture_t *self = (s_fixture_t *) *state;
+    s_seen_t seen = { .count = 0 };
+    assert_false (actor_poller_commands (self->poller, self->near,
+                                         s_record, &seen));
+    assert_int_equal (seen.count, 0);
+    zsock_send (self->far, "ss", "START", "udp 1.2.3.4:5");
+    zstr_send (self->far, "");
+    assert_false (actor_poller_commands (self->poller, self->near,
+                                         s_record, &seen));
+    assert_int_equal (seen.count, 2);
+    assert_string_equal (seen.verbs [0], "START");
+    assert_string_equal (seen.args [0], "udp 1.2.3.4:5");
+    assert_string_equal (seen.verbs [1], "");
+    //  each command was answered on the pipe: it is marked
+    assert_true (actor_poller_ready (self->poller, self->near));
+    zstr_send (self->far, "PING");
+    zstr_send (self->far, "$TERM");
+    zstr_send (self->far, "AFTER");
+    assert_true (actor_poller_commands (self->poller, self->near,
+                                        s_record, &seen));
+    assert_int_equal (seen.count, 3);
+    assert_string_equal (seen.verbs [2], "PING");
+    assert_int_equal (s_drain (self->near), 1);
+}
+
 int
 main (void)
 {
@@ -335,6 +383,7 @@ main (void)
                                          s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_many_fds, s_setup, s_teardown),
         cmocka_unit_test (test_spin_from_env),
+        cmocka_unit_test_setup_teardown (test_commands, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_spin_and_timeout,
                                          s_setup, s_teardown),
     };
