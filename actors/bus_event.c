@@ -183,15 +183,24 @@ int
 bus_log (zsock_t *pub, const char *topic, log_level_t level,
          const char *endpoint, const char *format, ...)
 {
+    va_list args;
+    va_start (args, format);
+    int rc = bus_vlog (pub, topic, level, endpoint, format, args);
+    va_end (args);
+    return rc;
+}
+
+//  bus_log with a va_list.
+int
+bus_vlog (zsock_t *pub, const char *topic, log_level_t level,
+          const char *endpoint, const char *format, va_list args)
+{
     assert (pub);
     assert (topic && s_topic_kind (topic) == BUS_EVENT_LOG);
     bus_event_t *self = bus_event_new (BUS_EVENT_LOG, topic);
     if (!self)
         return -1;
-    va_list args;
-    va_start (args, format);
     int rc = vasprintf (&self->text, format, args);
-    va_end (args);
     if (rc < 0)
         self->text = NULL;
     self->level = level;

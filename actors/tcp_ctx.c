@@ -17,10 +17,8 @@ tcp_ctx_log (tcp_ctx_t *self, log_level_t level, const char *endpoint,
     assert (self);
     if (!self->pub)
         return;
-    char text [512];
     va_list args;
     va_start (args, format);
-    vsnprintf (text, sizeof (text), format, args);
+    bus_vlog (self->pub, TOPIC_NET, level, endpoint, format, args);
     va_end (args);
-    bus_log (self->pub, TOPIC_NET, level, endpoint, "%s", text);
 }

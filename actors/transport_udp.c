@@ -151,12 +151,10 @@ s_log (self_t *self, log_level_t level, const char *endpoint,
 {
     if (!self->pub)
         return;
-    char text [512];
     va_list args;
     va_start (args, format);
-    vsnprintf (text, sizeof (text), format, args);
+    bus_vlog (self->pub, TOPIC_NET, level, endpoint, format, args);
     va_end (args);
-    bus_log (self->pub, TOPIC_NET, level, endpoint, "%s", text);
 }
 
 //  Try to send one datagram of DATA to PEER (named PEER_TEXT): 0 sent, 1

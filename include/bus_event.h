@@ -12,6 +12,8 @@
 
 #include "dtchat.h"
 
+#include <stdarg.h>
+
 typedef enum {
     MSG_STATUS_UNKNOWN = 0,
     MSG_SENDING = 1,
@@ -97,6 +99,12 @@ int
     bus_log (zsock_t *pub, const char *topic, log_level_t level,
              const char *endpoint, const char *format, ...)
     __attribute__ ((format (printf, 5, 6)));
+
+//  bus_log with a va_list, for a caller's own printf-style wrapper.
+int
+    bus_vlog (zsock_t *pub, const char *topic, log_level_t level,
+              const char *endpoint, const char *format, va_list args)
+    __attribute__ ((format (printf, 5, 0)));
 
 //  Decode a body received on TOPIC. NULL with a reason if it is not a
 //  valid event of that topic (the bus crosses process boundaries: treat
