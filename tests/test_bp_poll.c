@@ -41,39 +41,6 @@ typedef struct {
     const char *routes [2];
 } s_fixture_t;
 
-//  A loopback TCP socket bound to an ephemeral port, *PORT_P.
-static int
-s_bound (int *port_p)
-{
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true (fd >= 0);
-    struct sockaddr_in addr;
-    memset (&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    assert_int_equal (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
-    socklen_t length = sizeof addr;
-    getsockname (fd, (struct sockaddr *) &addr, &length);
-    *port_p = ntohs (addr.sin_port);
-    return fd;
-}
-
-//  Connect to 127.0.0.1:PORT.
-static int
-s_connect (int port)
-{
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true (fd >= 0);
-    struct sockaddr_in addr;
-    memset (&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    addr.sin_port = htons ((uint16_t) port);
-    assert_int_equal (connect (fd, (struct sockaddr *) &addr, sizeof addr),
-                      0);
-    return fd;
-}
-
 //  A bundle ipn:1.1 -> ipn:2.1 carrying TEXT, framed for MTCP.
 static byte *
 s_frame (const char *text, size_t *size_p)
@@ -109,7 +76,7 @@ s_fixture_start (s_fixture_t *fixture, const char *name)
     assert_int_equal (zsock_bind (fixture->model, "%s",
                                   fixture->model_endpoint), 0);
     int hop_port;
-    fixture->hop = s_bound (&hop_port);
+    fixture->hop = testutil_tcp_bound (&hop_port);
     assert_int_equal (listen (fixture->hop, 4), 0);
     snprintf (fixture->route, sizeof fixture->route,
               "ipn:1.* mtcp:127.0.0.1:%d", hop_port);
@@ -211,7 +178,7 @@ test_many_connections (void **state)
     s_fixture_start (&fixture, "many");
     int conns [S_CONNS];
     for (int index = 0; index < S_CONNS; index++)
-        conns [index] = s_connect (fixture.port);
+        conns [index] = testutil_tcp_connect (fixture.port);
     for (int index = S_CONNS - 1; index >= 0; index--) {
         char label [16];
         snprintf (label, sizeof label, "%d", index);
@@ -238,7 +205,7 @@ test_connections_come_and_go (void **state)
     s_fixture_start (&fixture, "churn");
     int conns [S_CONNS];
     for (int index = 0; index < S_CONNS; index++)
-        conns [index] = s_connect (fixture.port);
+        conns [index] = testutil_tcp_connect (fixture.port);
     //  one bundle on the last makes sure the actor has them all
     s_bundle_on (&fixture, conns [S_CONNS - 1], "last");
     for (int round = 0; round < 3; round++) {
@@ -246,7 +213,7 @@ test_connections_come_and_go (void **state)
         //  open as many again
         for (int index = round % 2; index < S_CONNS; index += 2) {
             close (conns [index]);
-            conns [index] = s_connect (fixture.port);
+            conns [index] = testutil_tcp_connect (fixture.port);
         }
         for (int index = S_CONNS - 1; index >= 0; index--) {
             char label [32];

@@ -286,34 +286,6 @@ test_af_bp_absent (void **state)
     s_node_stop (&a);
 }
 
-//  A TCP socket of the test bound to 127.0.0.1:0, not listening yet.
-static int
-s_bound_socket (int *port_p)
-{
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true (fd >= 0);
-    struct sockaddr_in addr;
-    memset (&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    assert_int_equal (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
-    socklen_t length = sizeof addr;
-    getsockname (fd, (struct sockaddr *) &addr, &length);
-    *port_p = ntohs (addr.sin_port);
-    return fd;
-}
-
-//  Accept one connection on FD within the wait.
-static int
-s_accept (int fd)
-{
-    struct pollfd item = { fd, POLLIN, 0 };
-    assert_int_equal (poll (&item, 1, TESTUTIL_WAIT_MS), 1);
-    int conn = accept (fd, NULL, NULL);
-    assert_true (conn >= 0);
-    return conn;
-}
-
 //  Read one MTCP frame from FD within the wait, with the connection's
 //  READER; returns the bundle, and in *RAW_P the bytes read (if asked).
 static zchunk_t *
@@ -347,7 +319,7 @@ static void
 test_next_hop_down_then_up (void **state)
 {
     int port;
-    int fd = s_bound_socket (&port);     //  the port is ours, nobody listens
+    int fd = testutil_tcp_bound (&port);     //  the port is ours, nobody listens
     s_node_t a;
     assert_int_equal (s_node_start (&a, "bp ipn:1.1", NULL, NULL, NULL), 0);
     char remote [128];
@@ -363,7 +335,7 @@ test_next_hop_down_then_up (void **state)
     assert_true (testutil_quiet (a.model, 300));
     //  the hop comes up
     assert_int_equal (listen (fd, 4), 0);
-    int conn = s_accept (fd);
+    int conn = testutil_tcp_accept (fd);
     mtcp_reader_t *reader = mtcp_reader_new (1 << 24);
     zchunk_t *chunk = s_read_frame (conn, reader, NULL);
     bundle_t bundle;
@@ -395,7 +367,7 @@ test_next_hop_down_then_up (void **state)
     close (conn);
     testutil_expect_event (a.bus, TOPIC_NET, "lost the connection");
     s_send (&a, "d4", "bp ipn:2.1", text, 4);
-    conn = s_accept (fd);
+    conn = testutil_tcp_accept (fd);
     mtcp_reader_destroy (&reader);
     reader = mtcp_reader_new (1 << 24);
     chunk = s_read_frame (conn, reader, NULL);
@@ -415,18 +387,8 @@ test_next_hop_down_then_up (void **state)
 static int
 s_connect (const char *via)
 {
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true (fd >= 0);
-    struct sockaddr_in addr;
-    memset (&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    addr.sin_port = htons ((uint16_t) s_port (via));
-    assert_int_equal (connect (fd, (struct sockaddr *) &addr, sizeof addr),
-                      0);
-    return fd;
+    return testutil_tcp_connect (s_port (via));
 }
-
 //  Encode a bundle SOURCE -> DEST carrying TEXT, framed for MTCP; the
 //  relayed CRC types of the captures make it unlike our own encoding.
 static byte *
@@ -462,7 +424,7 @@ test_relay_forwards_unchanged (void **state)
 {
     //  the test is the far node: its socket stands for ipn:2.0
     int port;
-    int far = s_bound_socket (&port);
+    int far = testutil_tcp_bound (&port);
     assert_int_equal (listen (far, 4), 0);
     char route [128];
     snprintf (route, sizeof route, "ipn:2.* mtcp:127.0.0.1:%d", port);
@@ -475,7 +437,7 @@ test_relay_forwards_unchanged (void **state)
                            &size);
     int in = s_connect (relay.listening);
     testutil_write_all (in, frame, size);
-    int conn = s_accept (far);
+    int conn = testutil_tcp_accept (far);
     zchunk_t *raw = NULL;
     mtcp_reader_t *reader = mtcp_reader_new (1 << 24);
     zchunk_t *bundle = s_read_frame (conn, reader, &raw);

@@ -194,34 +194,16 @@ s_connect (const char *host, int port)
 static int
 s_listen (int *port)
 {
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true (fd >= 0);
-    struct sockaddr_in in4 = { .sin_family = AF_INET };
-    in4.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    assert_int_equal (bind (fd, (struct sockaddr *) &in4, sizeof (in4)), 0);
+    int fd = testutil_tcp_bound (port);
     assert_int_equal (listen (fd, 64), 0);
-    socklen_t len = sizeof (in4);
-    assert_int_equal (getsockname (fd, (struct sockaddr *) &in4, &len), 0);
-    *port = ntohs (in4.sin_port);
     return fd;
 }
-
 //  Wait up to TESTUTIL_WAIT_MS for FD to be readable.
 static void
 s_wait_readable (int fd)
 {
     struct pollfd item = { .fd = fd, .events = POLLIN };
     assert_int_equal (poll (&item, 1, TESTUTIL_WAIT_MS), 1);
-}
-
-//  Accept one connection within TESTUTIL_WAIT_MS.
-static int
-s_accept (int listener)
-{
-    s_wait_readable (listener);
-    int fd = accept (listener, NULL, NULL);
-    assert_true (fd >= 0);
-    return fd;
 }
 
 //  Read until EOF into a new buffer; -1 in *SIZE on an error (a reset).
@@ -349,7 +331,7 @@ test_rust_listener (void **state)
         char token [16];
         snprintf (token, sizeof (token), "t%d", round);
         s_send (env, token, remote, data, size);
-        int fd = s_accept (listener);
+        int fd = testutil_tcp_accept (listener);
         ssize_t got;
         byte *bytes = s_read_to_eof (fd, &got);
         assert_int_equal (got, (ssize_t) size);
@@ -616,7 +598,7 @@ test_stalled_reader (void **state)
     size_t size = 8 * 1000 * 1000;
     byte *data = s_big_message (size, 3);
     s_send (env, "stall", remote, data, size);
-    int fd = s_accept (listener);
+    int fd = testutil_tcp_accept (listener);
     char *reason = testutil_expect_reply (env->model, VERB_FAILED, "stall",
                                           NULL);
     assert_non_null (strstr (reason, "stopped reading"));

@@ -6,7 +6,7 @@
     numbers; wait, bounded, for a message; start an actor and read its
     START reply; start an event bus; check the exact frames a transport
     sends its chat-model (SENT, FAILED, RECV); find a "net" or "app"
-    event on the bus. Every wait ends after TESTUTIL_WAIT_MS at most and
+    event on the bus; loopback TCP sockets for a test to play a peer. Every wait ends after TESTUTIL_WAIT_MS at most and
     then fails the test: nothing here sleeps.
 */
 #ifndef TESTUTIL_H_INCLUDED
@@ -23,6 +23,8 @@
 
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <poll.h>
 
 //  Longest any single wait may take before the test fails.
 #define TESTUTIL_WAIT_MS    10000
@@ -81,6 +83,52 @@ testutil_write_all (int fd, const void *data, size_t size)
         at += rc;
         size -= (size_t) rc;
     }
+}
+
+//  A TCP socket of the test on 127.0.0.1, bound to an ephemeral port
+//  (its number in *PORT_P), not listening yet.
+static inline int
+testutil_tcp_bound (int *port_p)
+{
+    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true (fd >= 0);
+    struct sockaddr_in addr;
+    memset (&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    assert_int_equal (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
+    socklen_t length = sizeof addr;
+    assert_int_equal (getsockname (fd, (struct sockaddr *) &addr, &length),
+                      0);
+    *port_p = ntohs (addr.sin_port);
+    return fd;
+}
+
+//  A blocking TCP socket connected to 127.0.0.1:PORT.
+static inline int
+testutil_tcp_connect (int port)
+{
+    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true (fd >= 0);
+    struct sockaddr_in addr;
+    memset (&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    addr.sin_port = htons ((uint16_t) port);
+    assert_int_equal (connect (fd, (struct sockaddr *) &addr, sizeof addr),
+                      0);
+    return fd;
+}
+
+//  Accept one connection on LISTENER within TESTUTIL_WAIT_MS.
+static inline int
+testutil_tcp_accept (int listener)
+{
+    struct pollfd item = { listener, POLLIN, 0 };
+    assert_int_equal (poll (&item, 1, TESTUTIL_WAIT_MS), 1);
+    int fd = accept (listener, NULL, NULL);
+    assert_true (fd >= 0);
+    return fd;
 }
 
 //  The next message on SOCK within TIMEOUT ms, or NULL if none came.
